@@ -1,0 +1,9 @@
+"""Every model of the course in NumPy, with backpropagation through time written out by hand.
+
+Same constructor arguments, parameter names and return values as torch.nn; each model also has
+``backward``. The kernels (forward and backward of one layer) sit in one file per model.
+"""
+
+from .base import CellBase, RecurrentBase
+from .leaky import LeakyRNN
+from .rnn import RNN, RNNCell
