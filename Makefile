@@ -1,7 +1,9 @@
 # rnncourse: two commands set everything up.
 #   make book   create .venv, install the pinned requirements and the package, build the HTML book
-#   make test   the same setup, then every check (pytest, nbval over the notebooks, strict book build)
-# Other targets: make lab (JupyterLab), make execute (refresh stored notebook outputs), make clean.
+#   make test   the same setup, then every check: the strict book build, then pytest (unit tests, nbval
+#               over every notebook, and the browser tests against the built pages)
+# Other targets: make lab (JupyterLab with live widgets), make execute (refresh stored notebook
+# outputs), make pdf (the whole book as one PDF, needs TeX Live from Debian), make clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -12,7 +14,7 @@ JB_BUILD  := $(BIN)/jupyter-book build . --toc book/_toc.yml
 # xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order
 PYTEST_PAR := -n 2 --dist loadfile
 
-.PHONY: setup book test lab execute clean
+.PHONY: setup browser book test lab execute pdf clean
 
 # Re-runs only when the pins or the package metadata change, so a second `make book` takes seconds.
 $(STAMP): requirements.txt pyproject.toml
@@ -27,18 +29,32 @@ book: setup
 	$(JB_BUILD)
 	@echo "Open $(CURDIR)/_build/html/index.html in a browser."
 
-test: setup
-	$(BIN)/python -m pytest $(PYTEST_PAR) tests $(NOTEBOOKS) --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 -p no:cacheprovider
-	$(JB_BUILD) -W -n --keep-going
+# Debian's Chromium and ChromeDriver for tests/test_browser.py: installed with apt when missing and
+# possible; otherwise the script says loudly what to install and those tests are skipped (-rs below
+# lists the reason).
+browser:
+	@sh scripts/ensure_browser.sh
 
+# The book is built first (warnings are errors, every page rebuilt) because the browser tests read it.
+test: setup browser
+	$(JB_BUILD) -W -n --keep-going --all
+	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 -p no:cacheprovider
+
+# RNNCOURSE_WIDGETS=1 makes rnncourse.interactive.explore show live ipywidgets sliders.
 lab: setup
-	$(BIN)/jupyter lab chapters
+	RNNCOURSE_WIDGETS=1 $(BIN)/jupyter lab chapters
 
 # Execute every notebook in place so its stored outputs are fresh; `make test` proves they still are.
 execute: setup
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 \
 	    --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+
+# PDF through LaTeX: needs Debian's TeX Live (see scripts/ensure_latex.sh for the package list).
+pdf: setup
+	@sh scripts/ensure_latex.sh
+	$(JB_BUILD) --builder pdflatex
+	@echo "PDF: $$(ls $(CURDIR)/_build/latex/*.pdf)"
 
 clean:
 	rm -rf _build .pytest_cache
