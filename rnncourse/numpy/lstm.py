@@ -1,0 +1,360 @@
+"""Long short-term memory in NumPy: the forward pass and its backward pass, side by side.
+
+Notation of the LSTM chapter, gate order (i, f, g, o) of torch.nn, for one layer and direction;
+the peephole terms in brackets (Graves 2012) are present only with ``peephole=True``:
+
+    i_t = σ(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi [+ w_ci ⊙ c_{t-1}])   input gate      (1)
+    f_t = σ(W_if x_t + b_if + W_hf h_{t-1} + b_hf [+ w_cf ⊙ c_{t-1}])   forget gate     (2)
+    g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)                   cell input      (3)
+    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t                                     cell state      (4)
+    o_t = σ(W_io x_t + b_io + W_ho h_{t-1} + b_ho [+ w_co ⊙ c_t])       output gate     (5)
+    h_t = o_t ⊙ tanh(c_t)                                               cell output     (6)
+
+The backward pass of Graves (2012, §4.6; his ι, φ, ω, s are our i, f, o, c). With
+ε^h_t = dL/dh_t, ε^c_t = dL/dc_t and δ_t = dL/d(pre-activation) of a gate, from t = T down to 1:
+
+    ε^h_t = d_out[t] + W_hhᵀ δ_{t+1}                              cell output           (7)
+    δo_t  = ε^h_t ⊙ tanh(c_t) ⊙ o_t (1 - o_t)                     output gate           (8)
+    ε^c_t = ε^h_t ⊙ o_t (1 - tanh²(c_t)) + ε^c_{t+1} ⊙ f_{t+1}
+            [+ w_ci ⊙ δi_{t+1} + w_cf ⊙ δf_{t+1} + w_co ⊙ δo_t]             states                (9)
+    δg_t  = ε^c_t ⊙ i_t ⊙ (1 - g_t²)                              cells                 (10)
+    δf_t  = ε^c_t ⊙ c_{t-1} ⊙ f_t (1 - f_t)                       forget gate           (11)
+    δi_t  = ε^c_t ⊙ g_t ⊙ i_t (1 - i_t)                           input gate            (12)
+
+At t = T the terms from step T + 1 are dL/dh_n and dL/dc_n; what (7) and (9) would carry to
+t = 0 is dL/dh_0 and dL/dc_0. The weights serve every step, so their gradients are sums over time,
+each computed once after the loop:
+
+    dL/dW_ih = Σ_t δ_t x_tᵀ,   dL/dW_hh = Σ_t δ_t h_{t-1}ᵀ,   dL/db_ih = dL/db_hh = Σ_t δ_t,
+    dL/dw_ci = Σ_t δi_t ⊙ c_{t-1},   dL/dw_cf = Σ_t δf_t ⊙ c_{t-1},   dL/dw_co = Σ_t δo_t ⊙ c_t,
+    dL/dx_t = W_ihᵀ δ_t.
+
+Layout and speed. Arrays keep torch.nn's layout, one sample per row: h_t is (B, H) and the four
+gates of a step are the column blocks [i | f | g | o] of one (B, 4H) array, so a single NumPy call
+can serve several gates, and the sums over time above are single matrix products over the T * B
+rows of arrays that are already contiguous (no transposed copies). At the sizes of the course a
+NumPy call costs microseconds whatever its size, so the loops keep the number of calls per step
+small: the three sigmoids and the tanh of (1)-(3), (5) are one ``exp`` (``exp_factors``,
+``activate``), and everything that does not depend on the recursion is computed for all steps at
+once, before or after the loop. As in ``rnn.py``, W_hh h_{t-1} is written ``h[t] @ W_hh.T`` and
+W_hhᵀ δ_t is ``delta[t] @ W_hh``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _validate as V
+from .base import CellBase, RecurrentBase
+
+
+def exp_factors(kinds: str, H: int, dtype) -> np.ndarray:
+    """Column factors k, shape (len(kinds) * H,), for evaluating gates with one ``exp``.
+
+    σ(z) = 1 / (1 + exp(-z)) and tanh(z) = 2σ(2z) - 1 = 2 / (1 + exp(-2z)) - 1, so once the
+    pre-activation columns of a sigmoid gate ('s') are multiplied by -1 and those of a tanh gate
+    ('t') by -2, one exp, one addition and one division give every gate of a step (``activate``).
+    The factor is applied to the weights and biases once per call, not inside the time loop.
+    """
+    return np.repeat([-1.0 if kind == "s" else -2.0 for kind in kinds], H).astype(dtype)
+
+
+def activate(a, tanh_part=None):
+    """In place: entries of ``a`` holding k z (see ``exp_factors``) -> σ(z), or tanh(z) on ``a[tanh_part]``.
+
+    Call inside ``np.errstate(over="ignore")``: exp(-z) overflows to inf for very negative z,
+    and 1 / (1 + inf) = 0 is then the right value of σ.
+    """
+    np.exp(a, out=a)
+    a += 1
+    np.divide(1, a, out=a)                           # σ(z) = 1 / (1 + e^{-z}) everywhere
+    if tanh_part is not None:
+        g = a[tanh_part]
+        g *= 2                                       # tanh(z) = 2σ(2z) - 1 on the tanh gate
+        g -= 1
+
+
+def lstm_forward(x, state, p, peephole=False):
+    """One layer, one direction. x (T, B, I), state (h_0, c_0) -> (h_1..h_T, (h_T, c_T), cache)."""
+    T, B, I = x.shape
+    h0, c0 = state
+    H = h0.shape[-1]
+    dtype = h0.dtype
+    k = exp_factors("ssts", H, dtype)                  # i, f, o are sigmoids, g is a tanh
+    W_hh_T = np.ascontiguousarray((p["weight_hh"] * k[:, None]).T)   # (H, 4H)
+    # the input part of (1)-(5) for every step at once, one matrix product, (T, B, 4H); step t
+    # then turns z[t] into the gate values [i | f | g | o] in place, and the cache keeps them
+    z = (x.reshape(T * B, I) @ (p["weight_ih"] * k[:, None]).T).reshape(T, B, 4 * H)
+    if "bias_ih" in p:
+        z += (p["bias_ih"] + p["bias_hh"]) * k
+    if peephole:
+        w_cif = -np.stack([p["weight_ci"], p["weight_cf"]])      # (2, H), factor k = -1
+        w_co = -p["weight_co"]
+    h = np.empty((T + 1, B, H), dtype)                 # h[t] is h_t, h[0] = h_0
+    c = np.empty((T + 1, B, H), dtype)
+    h[0], c[0] = h0, c0
+    tanh_c = np.empty((T, B, H), dtype)                # tanh(c_t) at index t - 1
+    recurrent = np.empty((B, 4 * H), dtype)
+    i_g = np.empty((B, H), dtype)
+    tanh_part = (slice(None), slice(2 * H, 3 * H))
+    with np.errstate(over="ignore"):
+        for t in range(T):
+            gates = z[t]
+            np.matmul(h[t], W_hh_T, out=recurrent)     # W_hh h_{t-1}, four gates in one product
+            gates += recurrent
+            if peephole:                               # w_ci ⊙ c_{t-1}, w_cf ⊙ c_{t-1} in (1), (2)
+                gates.reshape(B, 4, H)[:, :2] += w_cif * c[t][:, None]
+            # (1)-(3), and (5) without peepholes; with them o_t must wait for c_t
+            activate(gates[:, :3 * H] if peephole else gates, tanh_part)
+            i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+            np.multiply(f, c[t], out=c[t + 1])         # (4) c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+            np.multiply(i, g, out=i_g)
+            c[t + 1] += i_g
+            np.tanh(c[t + 1], out=tanh_c[t])
+            if peephole:                               # (5) with w_co ⊙ c_t
+                o += w_co * c[t + 1]
+                activate(o)
+            np.multiply(o, tanh_c[t], out=h[t + 1])    # (6) h_t = o_t ⊙ tanh(c_t)
+    cache = (x, h, c, tanh_c, z, p, peephole)
+    return h[1:], (h[T], c[T]), cache
+
+
+def lstm_backward(d_out, d_final, cache):
+    """Backward through ``lstm_forward``: (dL/dh_t, (dL/dh_T, dL/dc_T)) -> (dL/dx, (dL/dh_0, dL/dc_0), grads)."""
+    x, h, c, tanh_c, gates, p, peephole = cache
+    T, B, H = tanh_c.shape
+    dtype = h.dtype
+    W_hh = p["weight_hh"]
+    i, f, g, o = (gates[..., n * H:(n + 1) * H] for n in range(4))    # (T, B, H) each
+    # The factors of (8)-(12) that do not depend on ε, for every step at once, stored where the δ
+    # will go: step t multiplies delta[t, :, :3] by ε^c_t (δi, δf, δg together) and delta[t, :, 3]
+    # by ε^h_t (δo), in place. (Fresh memory costs page faults: one array serves both.)
+    delta = np.empty((T, B, 4, H), dtype)                      # δ_t of the gates [i | f | g | o]
+    np.multiply(g, i * (1 - i), out=delta[:, :, 0])            # (12) g_t ⊙ i_t (1 - i_t)
+    np.multiply(c[:-1], f * (1 - f), out=delta[:, :, 1])       # (11) c_{t-1} ⊙ f_t (1 - f_t)
+    np.multiply(i, 1 - g * g, out=delta[:, :, 2])              # (10) i_t ⊙ (1 - g_t²)
+    np.multiply(tanh_c, o * (1 - o), out=delta[:, :, 3])       # (8)  tanh(c_t) ⊙ o_t (1 - o_t)
+    dh_dc = o * (1 - tanh_c * tanh_c)                          # (9)  o_t (1 - tanh²(c_t))
+    if peephole:
+        w_ci, w_cf, w_co = (p[name] for name in ("weight_ci", "weight_cf", "weight_co"))
+
+    e_h = np.empty((B, H), dtype)                              # ε^h_t
+    e_c = np.empty((B, H), dtype)                              # ε^c_t
+    d_h = np.array(d_final[0], dtype)                          # W_hhᵀ δ_{t+1}: dL/dh_n at t = T
+    d_c = np.array(d_final[1], dtype)                          # ε^c_{t+1} ⊙ f_{t+1} [+ peepholes]
+    for t in reversed(range(T)):
+        np.add(d_out[t], d_h, out=e_h)                         # (7)
+        delta[t, :, 3] *= e_h                                  # (8)
+        np.multiply(e_h, dh_dc[t], out=e_c)                    # (9)
+        e_c += d_c
+        if peephole:
+            e_c += w_co * delta[t, :, 3]
+        delta[t, :, :3] *= e_c[:, None]                        # (10)-(12)
+        np.multiply(e_c, f[t], out=d_c)                        # the term of (9) for step t - 1
+        if peephole:
+            d_c += w_ci * delta[t, :, 0] + w_cf * delta[t, :, 1]
+        np.matmul(delta[t].reshape(B, 4 * H), W_hh, out=d_h)  # the term of (7) for step t - 1
+
+    # the sums over time: one matrix product each over the T * B (step, sample) rows
+    rows = delta.reshape(T * B, 4 * H)
+    dp = {"weight_ih": rows.T @ x.reshape(T * B, -1), "weight_hh": rows.T @ h[:-1].reshape(T * B, H)}
+    if "bias_ih" in p:
+        dp["bias_ih"] = rows.sum(axis=0)
+        dp["bias_hh"] = dp["bias_ih"].copy()
+    if peephole:
+        dp["weight_ci"] = np.einsum("tbh,tbh->h", delta[:, :, 0], c[:-1])
+        dp["weight_cf"] = np.einsum("tbh,tbh->h", delta[:, :, 1], c[:-1])
+        dp["weight_co"] = np.einsum("tbh,tbh->h", delta[:, :, 3], c[1:])
+    dx = (rows @ p["weight_ih"]).reshape(x.shape)
+    return dx, (d_h, d_c), dp
+
+
+class _LSTMRules:
+    """The hooks that plug the LSTM kernel into RecurrentBase / CellBase."""
+
+    mode, gates, n_states = "LSTM", 4, 2
+
+    def _set_options(self, peephole, forget_bias, bias) -> None:
+        if forget_bias is not None and not bias:
+            raise ValueError(f"forget_bias: needs bias=True (it initialises the forget-gate slice "
+                             f"of bias_ih), got forget_bias={forget_bias!r} with bias=False")
+        if forget_bias is not None:
+            V.check_finite("forget_bias", np.asarray(float(forget_bias)))
+        self.peephole = bool(peephole)
+        self.forget_bias = None if forget_bias is None else float(forget_bias)
+
+    def _extra_shapes(self) -> dict:
+        if not self.peephole:
+            return {}
+        return {name: (self.hidden_size,) for name in ("weight_ci", "weight_cf", "weight_co")}
+
+    def reset_parameters(self) -> None:
+        """U(-1/sqrt(hidden), 1/sqrt(hidden)) everywhere; then, with ``forget_bias``, the forget
+        gate's slice of every ``bias_ih`` is set to it and of every ``bias_hh`` to 0."""
+        super().reset_parameters()
+        if self.forget_bias is None:
+            return
+        forget = slice(self.hidden_size, 2 * self.hidden_size)  # gate order i, f, g, o
+        for name, value in self.params.items():
+            if name.startswith("bias_ih"):
+                value[forget] = self.forget_bias
+            elif name.startswith("bias_hh"):
+                value[forget] = 0.0
+
+    def _layer_forward(self, x, state, p):
+        return lstm_forward(x, state, p, self.peephole)
+
+    def _layer_backward(self, d_out, d_final, cache):
+        return lstm_backward(d_out, d_final, cache)
+
+    def _extra_repr(self) -> list[str]:
+        extra = ["peephole=True"] if self.peephole else []
+        return extra + ([f"forget_bias={self.forget_bias}"] if self.forget_bias is not None else [])
+
+
+class LSTM(_LSTMRules, RecurrentBase):
+    r"""Multi-layer long short-term memory (LSTM) RNN, in NumPy with hand-written BPTT.
+
+    Same arguments, parameter names and return values as ``torch.nn.LSTM`` (without ``dropout``
+    and ``proj_size``). For each element of the input sequence, each layer computes
+
+    .. math::
+        \begin{array}{ll} \\
+            i_t = \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi}) \\
+            f_t = \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf}) \\
+            g_t = \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg}) \\
+            o_t = \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho}) \\
+            c_t = f_t \odot c_{t-1} + i_t \odot g_t \\
+            h_t = o_t \odot \tanh(c_t) \\
+        \end{array}
+
+    where :math:`h_t` is the hidden state at time `t`, :math:`c_t` the cell state, :math:`x_t`
+    the input (for layers above the first, the hidden states of the layer below, both directions
+    concatenated), :math:`h_{t-1}` the hidden state of the same layer at time `t-1` or the initial
+    state at time 0, and :math:`i_t, f_t, g_t, o_t` the input, forget, cell and output gates.
+    :math:`\sigma` is the sigmoid function and :math:`\odot` the Hadamard product.
+
+    With ``peephole=True`` (Graves, 2012) the gates also see the cell through diagonal weights:
+
+    .. math::
+        i_t = \sigma(\dots + w_{ci} \odot c_{t-1}), \quad
+        f_t = \sigma(\dots + w_{cf} \odot c_{t-1}), \quad
+        o_t = \sigma(\dots + w_{co} \odot c_t)
+
+    The forward and backward pass of one layer are ``lstm_forward`` / ``lstm_backward`` in this
+    module, numbered like the equations of the LSTM chapter.
+
+    Args:
+        input_size: number of features of the input `x`
+        hidden_size: number of features of the hidden state `h`
+        num_layers: number of stacked recurrent layers. Default: 1
+        bias: if ``False``, the layers have no `b_ih`, `b_hh`. Default: ``True``
+        batch_first: if ``True``, input and output are `(batch, seq, feature)` instead of
+            `(seq, batch, feature)`; states are not affected. Default: ``False``
+        bidirectional: if ``True``, each layer also reads the sequence backwards. Default: ``False``
+        peephole: if ``True``, adds the peephole weights `w_ci, w_cf, w_co`. Default: ``False``
+        forget_bias: if given, the forget-gate slice of every `b_ih` starts at this value (and of
+            every `b_hh` at 0) instead of a random one; 1.0 is the usual choice. Needs
+            ``bias=True``. Default: ``None``
+        dtype: ``np.float32`` (default) or ``np.float64``
+        rng: ``np.random.Generator`` or integer seed for the initialisation
+
+    Inputs: input, (h_0, c_0)
+        * **input**: `(L, N, H_in)`, `(N, L, H_in)` with ``batch_first`` or unbatched `(L, H_in)`
+        * **h_0**: `(D * num_layers, N, H_out)`, or `(D * num_layers, H_out)` for unbatched
+          input: the initial hidden state of each layer and direction
+        * **c_0**: same shape: the initial cell state. Both default to zeros if
+          ``(h_0, c_0)`` is not given.
+
+    Outputs: output, (h_n, c_n)
+        * **output**: `(L, N, D * H_out)` (`(N, L, D * H_out)` with ``batch_first``, `(L, D * H_out)`
+          unbatched): `h_t` of the last layer for every `t`, both directions concatenated
+        * **h_n**: `(D * num_layers, N, H_out)` (or `(D * num_layers, H_out)`): the final hidden
+          state of every layer and direction, ordered layer 0 forward, layer 0 reverse, layer 1
+          forward, ...; the reverse direction's is its state after reading `x_0`
+        * **c_n**: same shape: the final cell states
+
+    where `L` = sequence length, `N` = batch size, `D` = 2 if bidirectional else 1,
+    `H_in` = input_size, `H_out` = hidden_size.
+
+    ``backward(grad_output, grad_state=None)`` with ``grad_state = (grad_h_n, grad_c_n)`` returns
+    ``(grad_input, (grad_h0, grad_c0), grads)`` for the last forward pass; see
+    :class:`~rnncourse.numpy.base.RecurrentBase`.
+
+    Attributes:
+        weight_ih_l[k]: `(W_ii|W_if|W_ig|W_io)`, `(4*hidden_size, input_size)` for `k = 0`, else
+            `(4*hidden_size, num_directions * hidden_size)`
+        weight_hh_l[k]: `(W_hi|W_hf|W_hg|W_ho)`, `(4*hidden_size, hidden_size)`
+        bias_ih_l[k]: `(b_ii|b_if|b_ig|b_io)`, `(4*hidden_size,)`
+        bias_hh_l[k]: `(b_hi|b_hf|b_hg|b_ho)`, `(4*hidden_size,)`
+        weight_ci_l[k], weight_cf_l[k], weight_co_l[k]: the peephole weights, each
+            `(hidden_size,)`, after the four above; only with ``peephole=True``
+        (``..._reverse`` for the backward direction; all in ``model.params``)
+
+    All parameters are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size (except the
+    forget-gate biases when ``forget_bias`` is given).
+
+    Examples::
+
+        >>> lstm = LSTM(10, 20, 2, rng=0)
+        >>> output, (h_n, c_n) = lstm(np.random.randn(5, 3, 10).astype(np.float32))
+        >>> output.shape, c_n.shape
+        ((5, 3, 20), (2, 3, 20))
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 bidirectional=False, peephole=False, forget_bias=None, *, dtype=np.float32,
+                 rng=None):
+        self._set_options(peephole, forget_bias, bias)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
+                         dtype=dtype, rng=rng)
+
+
+class LSTMCell(_LSTMRules, CellBase):
+    r"""A long short-term memory (LSTM) cell (one time step), in NumPy; the interface of
+    ``torch.nn.LSTMCell``.
+
+    .. math::
+        \begin{array}{ll}
+        i = \sigma(W_{ii} x + b_{ii} + W_{hi} h + b_{hi}) \\
+        f = \sigma(W_{if} x + b_{if} + W_{hf} h + b_{hf}) \\
+        g = \tanh(W_{ig} x + b_{ig} + W_{hg} h + b_{hg}) \\
+        o = \sigma(W_{io} x + b_{io} + W_{ho} h + b_{ho}) \\
+        c' = f \odot c + i \odot g \\
+        h' = o \odot \tanh(c') \\
+        \end{array}
+
+    With ``peephole=True``, :math:`w_{ci} \odot c` is added inside :math:`i`,
+    :math:`w_{cf} \odot c` inside :math:`f` and :math:`w_{co} \odot c'` inside :math:`o`.
+
+    Args:
+        input_size: number of features of the input `x`
+        hidden_size: number of features of the hidden state `h`
+        bias: if ``False``, no `b_ih`, `b_hh`. Default: ``True``
+        peephole: if ``True``, adds the peephole weights. Default: ``False``
+        forget_bias: if given, the initial forget-gate slice of `b_ih` (and 0 for `b_hh`).
+            Default: ``None``
+        dtype, rng: as for :class:`LSTM`
+
+    Inputs: input, (h_0, c_0)
+        * **input**: `(N, H_in)` or unbatched `(H_in,)`
+        * **h_0**, **c_0**: `(N, H_out)` or `(H_out,)`. Default: zeros.
+
+    Outputs: (h_1, c_1)
+        * **h_1**, **c_1**: `(N, H_out)` or `(H_out,)`: the next hidden and cell state
+
+    ``backward(grad_h, grad_c=None)`` returns ``(grad_input, (grad_h0, grad_c0), grads)`` for the
+    last step.
+
+    Attributes:
+        weight_ih: `(4*hidden_size, input_size)`
+        weight_hh: `(4*hidden_size, hidden_size)`
+        bias_ih: `(4*hidden_size,)`
+        bias_hh: `(4*hidden_size,)`
+        weight_ci, weight_cf, weight_co: `(hidden_size,)` each; only with ``peephole=True``
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, peephole=False, forget_bias=None, *,
+                 dtype=np.float32, rng=None):
+        self._set_options(peephole, forget_bias, bias)
+        super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)
