@@ -5,5 +5,8 @@ Same constructor arguments, parameter names and return values as torch.nn; each 
 """
 
 from .base import CellBase, RecurrentBase
+from .gru import GRU, GRUCell
 from .leaky import LeakyRNN
+from .lstm import LSTM, LSTMCell
 from .rnn import RNN, RNNCell
+from .esn import ESN

@@ -11,3 +11,4 @@ from .rnn import RNN, RNNCell
 from .lstm import LSTM, LSTMCell
 from .gru import GRU, GRUCell
 from .leaky import LeakyRNN
+from .esn import ESN

@@ -1,0 +1,237 @@
+"""The course's one training loop for PyTorch sequence models (chapters 5, 7, 8).
+
+- ``SequenceRegressor``: a recurrent layer (``kind`` 'rnn', 'lstm', 'gru' or 'leaky') followed by a
+  linear head, many-to-one (head on the last output) or many-to-many (head on every output).
+- ``train``: Adam on mini-batches drawn by any ``make_batch(step, rng) -> (x, y)``, with optional
+  gradient clipping; returns the list of losses and prints a one-line summary.
+
+Example (the adding problem, chapter 5)::
+
+    from rnncourse.data import adding_problem
+    from rnncourse.train import SequenceRegressor, train
+
+    torch.manual_seed(0)
+    model = SequenceRegressor(2, 32, kind="lstm")
+    make_batch = lambda step, rng: adding_problem(64, T=100, seed=rng, dtype=np.float32)
+    losses = train(model, make_batch, steps=300, lr=1e-2, clip=1.0, desc="LSTM, T=100")
+    # prints "LSTM, T=100: 300 steps, loss <first loss> -> <mean of the last 30> (mean of the last 30)"
+
+Progress bars: ``tqdm.auto`` (a widget in Jupyter, text in a terminal). By default (``progress=None``)
+the bar is shown only when stderr is a terminal, so that notebooks executed by nbconvert/nbval store
+no progress output and their stored outputs stay deterministic; pass ``progress=True`` or set the
+environment variable ``RNNCOURSE_PROGRESS=1`` to see it in an interactive notebook.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import _validate as V
+
+KINDS = ("rnn", "lstm", "gru", "leaky")
+
+
+def _recurrent_layer(kind, backend, input_size, hidden_size, **options):
+    """Build the recurrent layer of ``SequenceRegressor``."""
+    if backend == "rnncourse":
+        from . import torch as rt
+        classes = {"rnn": rt.RNN, "lstm": rt.LSTM, "gru": rt.GRU, "leaky": rt.LeakyRNN}
+    else:
+        classes = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+        if kind not in classes:
+            raise ValueError(f"kind: {kind!r} exists only in rnncourse.torch, "
+                             f"use backend='rnncourse' (got backend={backend!r})")
+    return classes[kind](input_size, hidden_size, **options)
+
+
+class SequenceRegressor(nn.Module):
+    r"""A recurrent layer and a linear head: :math:`\hat y = W_{hy} h_T + b_y` (many-to-one), or
+    :math:`\hat y_t = W_{hy} h_t + b_y` for every t (many-to-many).
+
+    Args:
+        input_size: number of input features.
+        hidden_size: number of recurrent units (per direction).
+        output_size: number of outputs of the head. Default: 1.
+        kind: ``'rnn'`` (Elman, tanh unless ``nonlinearity='relu'`` is passed), ``'lstm'``, ``'gru'``
+            or ``'leaky'`` (``rnncourse.torch.LeakyRNN``, only with ``backend='rnncourse'``).
+        backend: ``'torch.nn'`` (default: ``torch.nn.RNN``/``LSTM``/``GRU``, fused C++ loops, fastest
+            on CPU) or ``'rnncourse'`` (``rnncourse.torch``, the course's modules written from the
+            equations: same parameters and results, slower Python loop over time).
+        many_to_many: apply the head at every time step instead of the last one only.
+        batch_first: inputs ``(batch, seq_len, features)`` instead of ``(seq_len, batch, features)``.
+        **options: passed to the recurrent layer (``num_layers``, ``nonlinearity``, ``forget_bias``,
+            ``alpha``, ...). ``bidirectional`` is not supported (the last output would mix times).
+
+    Inputs: x
+        - **x**: ``(seq_len, batch, input_size)``, or ``(batch, seq_len, input_size)`` with
+          ``batch_first=True``.
+
+    Outputs: y
+        - **y**: ``(batch, output_size)`` (many-to-one); ``(seq_len, batch, output_size)`` (or batch
+          first) with ``many_to_many=True``.
+
+    Attributes:
+        rnn: the recurrent layer; its parameters keep torch.nn's names (``weight_ih_l0``, ...).
+        head: ``torch.nn.Linear(hidden_size, output_size)``.
+    """
+
+    def __init__(self, input_size, hidden_size, output_size=1, kind="rnn", backend="torch.nn",
+                 many_to_many=False, batch_first=False, **options):
+        super().__init__()
+        if kind not in KINDS:
+            raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
+        if backend not in ("torch.nn", "rnncourse"):
+            raise ValueError(f"backend: expected 'torch.nn' or 'rnncourse', got {backend!r}")
+        if options.get("bidirectional"):
+            raise ValueError("bidirectional: not supported by SequenceRegressor, got True")
+        V.check_positive_int("input_size", input_size)
+        V.check_positive_int("hidden_size", hidden_size)
+        V.check_positive_int("output_size", output_size)
+        self.kind, self.backend = kind, backend
+        self.many_to_many, self.batch_first = bool(many_to_many), bool(batch_first)
+        self.rnn = _recurrent_layer(kind, backend, input_size, hidden_size,
+                                    batch_first=self.batch_first, **options)
+        self.head = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x):
+        if x.dim() != 3:
+            raise ValueError(f"x: expected a batched sequence of rank 3 "
+                             f"({'batch, seq_len' if self.batch_first else 'seq_len, batch'}, "
+                             f"features), got shape {tuple(x.shape)}")
+        output, _ = self.rnn(x)
+        if self.many_to_many:
+            return self.head(output)
+        last = output[:, -1] if self.batch_first else output[-1]
+        return self.head(last)
+
+    def extra_repr(self) -> str:
+        return f"kind={self.kind!r}, backend={self.backend!r}, many_to_many={self.many_to_many}"
+
+
+def _show_progress(progress) -> bool:
+    if progress is not None:
+        return bool(progress)
+    if os.environ.get("RNNCOURSE_PROGRESS", "") not in ("", "0"):
+        return True
+    return sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+
+def _as_tensor(name, value, dtype):
+    """NumPy arrays become tensors; floating arrays take the model's dtype, integers stay int64."""
+    if isinstance(value, np.ndarray):
+        value = torch.from_numpy(np.ascontiguousarray(value))
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"make_batch: {name} must be a NumPy array or a torch.Tensor, "
+                        f"got {type(value).__name__}")
+    return value.to(dtype) if value.is_floating_point() else value
+
+
+def train(model, make_batch, steps, lr=1e-3, clip=None, clip_mode="norm", seed=0, loss_fn=None,
+          desc="train", progress=None, verbose=True):
+    r"""Train ``model`` with Adam for ``steps`` mini-batches; return the list of losses.
+
+    At step ``s`` (0, 1, ..., steps-1) ``x, y = make_batch(s, rng)`` with
+    ``rng = np.random.default_rng(seed)`` (created once, so the batches are a seeded stream), then
+    ``loss = loss_fn(model(x), y)``, backward, optional clipping, ``Adam.step()``. The parameters'
+    initialisation is *not* seeded here: call ``torch.manual_seed`` before building the model.
+
+    Args:
+        model: a ``torch.nn.Module`` mapping ``x`` to a prediction, e.g. ``SequenceRegressor``.
+        make_batch: callable ``(step, rng) -> (x, y)``; NumPy arrays or tensors. Floating arrays are
+            converted to the dtype of the model's first parameter, integer arrays (class targets)
+            are kept as int64. For ``SequenceRegressor``: ``x`` (seq_len, batch, input_size) and
+            ``y`` (batch, output_size) (many-to-one).
+        steps: number of optimisation steps, >= 1.
+        lr: Adam learning rate, > 0.
+        clip: None (no clipping) or the threshold: the maximum global gradient norm
+            (``clip_mode='norm'``, ``torch.nn.utils.clip_grad_norm_``) or the maximum absolute value
+            of every gradient entry (``clip_mode='value'``, ``clip_grad_value_``).
+        clip_mode: ``'norm'`` or ``'value'``.
+        seed: seed of the batch stream.
+        loss_fn: callable ``(prediction, y) -> scalar tensor``. Default: ``torch.nn.MSELoss()``.
+        desc: label of the progress bar and of the summary line.
+        progress: show a ``tqdm.auto`` bar; None: only when stderr is a terminal (or the environment
+            variable ``RNNCOURSE_PROGRESS=1``), so executed notebooks store no bar.
+        verbose: print the one-line summary at the end.
+
+    Returns:
+        list of ``steps`` floats, the training loss of every step (before that step's update).
+
+    The summary line, ``"{desc}: {steps} steps, loss {first:.3g} -> {last:.3g} (mean of the last
+    {k})"`` where ``last`` is the mean of the last ``k = max(1, steps // 10)`` losses, is rounded to
+    three significant digits so that stored notebook outputs stay the same from run to run.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    if not callable(make_batch):
+        raise TypeError(f"make_batch: expected a callable (step, rng) -> (x, y), "
+                        f"got {type(make_batch).__name__}")
+    steps = V.check_int("steps", steps, low=1)
+    lr = V.check_number("lr", lr, low=0.0, low_open=True)
+    if clip is not None:
+        clip = V.check_number("clip", clip, low=0.0, low_open=True)
+    if clip_mode not in ("norm", "value"):
+        raise ValueError(f"clip_mode: expected 'norm' or 'value', got {clip_mode!r}")
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("model: has no trainable parameters")
+    dtype = params[0].dtype
+    loss_fn = nn.MSELoss() if loss_fn is None else loss_fn
+    optimizer = torch.optim.Adam(params, lr=lr)
+    rng = np.random.default_rng(seed)
+    model.train()
+    from tqdm.auto import tqdm
+    bar = tqdm(range(steps), desc=desc, disable=not _show_progress(progress), leave=False)
+    losses = []
+    for step in bar:
+        batch = make_batch(step, rng)
+        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+            raise TypeError(f"make_batch: must return a pair (x, y), got {type(batch).__name__}")
+        x, y = (_as_tensor(n, v, dtype) for n, v in zip(("x", "y"), batch))
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        if clip is not None and clip_mode == "norm":
+            nn.utils.clip_grad_norm_(params, clip)
+        elif clip is not None:
+            nn.utils.clip_grad_value_(params, clip)
+        optimizer.step()
+        value = loss.item()
+        if not math.isfinite(value):
+            bar.close()
+            raise FloatingPointError(f"train: loss became {value} at step {step} ({desc}); "
+                                     f"lower lr or set clip")
+        losses.append(value)
+        if step % 10 == 0:
+            bar.set_postfix(loss=f"{value:.3g}")
+    bar.close()
+    if verbose:
+        print(summary(losses, desc))
+    return losses
+
+
+def summary(losses, desc="train") -> str:
+    """The one-line summary printed by ``train``: first loss and mean of the last tenth, 3 digits."""
+    k = max(1, len(losses) // 10)
+    last = float(np.mean(losses[-k:]))
+    return (f"{desc}: {len(losses)} steps, loss {losses[0]:.3g} -> {last:.3g} "
+            f"(mean of the last {k})")
+
+
+@torch.no_grad()
+def evaluate(model, x, y, loss_fn=None) -> float:
+    """Loss of ``model`` on one batch ``(x, y)`` (NumPy or tensors) without gradients, as a float."""
+    params = list(model.parameters())
+    dtype = params[0].dtype if params else torch.get_default_dtype()
+    x, y = _as_tensor("x", x, dtype), _as_tensor("y", y, dtype)
+    was_training = model.training
+    model.eval()
+    value = (nn.MSELoss() if loss_fn is None else loss_fn)(model(x), y).item()
+    model.train(was_training)
+    return value
