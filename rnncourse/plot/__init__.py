@@ -1,8 +1,24 @@
 """Figures of the book, drawn by code so they stay true to the implementation.
 
 - :func:`unrolled_graph`: the recurrent network folded and unrolled over ``T`` steps (chapter 1).
+- :func:`design_pattern`, :func:`sequence_shapes` (``patterns.py``): the design patterns of §10.2
+  and many-to-many / many-to-one / one-to-many (chapter 2).
+- :func:`brnn_graph`, :func:`deep_rnn_graphs`, :func:`tree_graph`, :func:`dependency_maps`
+  (``birnn.py``): the bidirectional RNN, deep RNNs, a recursive network, who-reads-whom (chapter 4).
 """
 
 from .graphs import unrolled_graph
 
 __all__ = ["unrolled_graph"]
+
+from .patterns import design_pattern, sequence_shapes  # noqa: E402
+
+__all__ += ["design_pattern", "sequence_shapes"]
+
+from .birnn import brnn_graph, deep_rnn_graphs, dependency_maps, tree_graph  # noqa: E402
+
+__all__ += ["brnn_graph", "deep_rnn_graphs", "tree_graph", "dependency_maps"]
+
+from .gates import gate_activations, lstm_cell  # noqa: E402  (chapters 7, 8)
+
+__all__ += ["lstm_cell", "gate_activations"]
