@@ -1,0 +1,215 @@
+r"""A character-level language model, its training loop, evaluation and sampling.
+
+The model reads characters :math:`x_1, \dots, x_t` and outputs the distribution of the next one:
+
+.. math::
+    e_t = E[x_t], \qquad h_t = \mathrm{RNN}(e_t, h_{t-1}), \qquad
+    p(x_{t+1} \mid x_{\le t}) = \mathrm{softmax}(W_{hy} h_t + b_y),
+
+trained by minimising the cross-entropy (nats per character) of the true next character. Sampling
+draws one character at a time from :math:`\mathrm{softmax}(z / T)`, :math:`T` the temperature.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .corpus import Vocab, random_windows
+
+KINDS = ("rnn", "lstm", "gru")
+
+
+def recurrent_layer(kind, input_size, hidden_size, backend="torch.nn", **options):
+    """``kind`` ('rnn', 'lstm', 'gru') from ``backend`` ('torch.nn' or 'rnncourse')."""
+    if kind not in KINDS:
+        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
+    if backend == "rnncourse":
+        from .. import torch as rt
+        classes = {"rnn": rt.RNN, "lstm": rt.LSTM, "gru": rt.GRU}
+    elif backend == "torch.nn":
+        classes = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+    else:
+        raise ValueError(f"backend: expected 'torch.nn' or 'rnncourse', got {backend!r}")
+    return classes[kind](input_size, hidden_size, **options)
+
+
+class CharLM(nn.Module):
+    """Embedding -> recurrent layer (batch first) -> linear head over the vocabulary.
+
+    Args:
+        vocab_size: number of characters.
+        hidden_size: recurrent units.
+        embed_size: size of the character embedding. Default: 64.
+        kind: 'lstm' (default), 'gru' or 'rnn'.
+        backend: 'torch.nn' (default, fused kernels: fast) or 'rnncourse' (the course's modules,
+            same parameter names, so ``state_dict`` s load across backends).
+
+    Inputs: ``x`` (batch, seq_len) int64 ids, optional ``state`` (as the recurrent layer takes).
+    Outputs: ``logits`` (batch, seq_len, vocab_size) and the final state.
+    """
+
+    def __init__(self, vocab_size, hidden_size, embed_size=64, kind="lstm", backend="torch.nn"):
+        super().__init__()
+        self.config = dict(vocab_size=vocab_size, hidden_size=hidden_size,
+                           embed_size=embed_size, kind=kind)
+        self.embed = nn.Embedding(vocab_size, embed_size)
+        self.rnn = recurrent_layer(kind, embed_size, hidden_size, backend, batch_first=True)
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, x, state=None):
+        out, state = self.rnn(self.embed(x), state)
+        return self.head(out), state
+
+
+def _detach(state):
+    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+@torch.no_grad()
+def evaluate(model, ids, streams=16, seq_len=256):
+    """Mean cross-entropy (nats/char) of ``model`` on the id sequence ``ids``.
+
+    ``ids`` is cut into ``streams`` contiguous pieces read side by side in chunks of ``seq_len``,
+    the state carried from chunk to chunk, so every character after the first of each stream is
+    predicted from all the text before it in its piece.
+    """
+    was_training = model.training
+    model.eval()
+    n = (len(ids) - 1) // streams
+    x = ids[:n * streams].view(streams, n)
+    y = ids[1:n * streams + 1].view(streams, n)
+    total, state = 0.0, None
+    for start in range(0, n, seq_len):
+        logits, state = model(x[:, start:start + seq_len], state)
+        total += F.cross_entropy(logits.flatten(0, 1), y[:, start:start + seq_len].flatten(),
+                                 reduction="sum").item()
+    model.train(was_training)
+    return total / (n * streams)
+
+
+def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_len=100, lr=3e-3,
+                 clip=1.0, seed=0, valid_ids=None, eval_every=None, decay=True, stateful=False,
+                 log=None):
+    """Train ``model`` with Adam on random windows of ``train_ids``; return the history.
+
+    Stop after ``steps`` updates, or after ``seconds`` of CPU time of this process (for scripts
+    that train for a time budget; CPU time rather than wall-clock time so that other programs
+    sharing the machine do not shorten the budget; the number of steps then depends on the
+    machine). With ``decay`` the learning rate falls along a cosine from ``lr`` to lr/10 over the
+    run. Every ``eval_every`` steps (and at the end) the loss on ``valid_ids`` is measured with
+    :func:`evaluate` (outside the time budget).
+
+    Batches: ``batch_size`` random windows of ``seq_len`` characters, each read from a zero state;
+    or, with ``stateful=True``, truncated backpropagation through time: the text is cut into
+    ``batch_size`` contiguous streams read ``seq_len`` characters at a time, the final state of
+    one batch (detached: gradients stop there) being the initial state of the next, so that every
+    character is predicted from all the text before it, as in :func:`evaluate`.
+
+    Returns a dict: ``loss`` (training loss of every step), ``valid`` (list of (step, loss)),
+    ``steps``, ``seconds`` (CPU seconds spent on training steps).
+    """
+    if (steps is None) == (seconds is None):
+        raise ValueError("train_charlm: give exactly one of steps or seconds")
+    rng = np.random.default_rng(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = {"loss": [], "valid": []}
+    spent, step = 0.0, 0
+    n = len(train_ids) // batch_size
+    streams, position, state = train_ids[:n * batch_size].view(batch_size, n), 0, None
+    model.train()
+    while True:
+        tick = time.process_time()
+        progress = step / steps if steps is not None else spent / seconds
+        if decay:
+            for group in optimizer.param_groups:
+                group["lr"] = lr * (0.1 + 0.45 * (1 + math.cos(math.pi * min(progress, 1.0))))
+        if stateful:
+            if position + seq_len + 1 > n:      # end of the streams: start again from zero
+                position, state = 0, None
+            x = streams[:, position:position + seq_len]
+            y = streams[:, position + 1:position + seq_len + 1]
+            position += seq_len
+            logits, state = model(x, state)
+            state = _detach(state)
+        else:
+            x, y = random_windows(train_ids, batch_size, seq_len, rng)
+            logits, _ = model(x)
+        loss = F.cross_entropy(logits.flatten(0, 1), y.flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        if clip:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        history["loss"].append(loss.item())
+        spent += time.process_time() - tick
+        step += 1
+        done = step >= steps if steps is not None else spent >= seconds
+        if valid_ids is not None and (done or (eval_every and step % eval_every == 0)):
+            history["valid"].append((step, evaluate(model, valid_ids)))
+            if log:
+                log(f"step {step:5d}  train {np.mean(history['loss'][-50:]):.3f}  "
+                    f"valid {history['valid'][-1][1]:.3f}  ({spent:.0f} CPU s)")
+        if done:
+            break
+    history["steps"], history["seconds"] = step, spent
+    return history
+
+
+@torch.no_grad()
+def sample(model, vocab, prompt, length, temperature=1.0, seed=0, stop=None, forbid=()):
+    """Continue ``prompt`` by ``length`` characters drawn from softmax(logits / temperature).
+
+    ``temperature=0`` takes the most likely character (greedy). The draws use a NumPy generator
+    seeded with ``seed`` (the same text on every run). Generation ends early after a character in
+    ``stop``; characters in ``forbid`` (e.g. the unknown-character symbol) are never drawn.
+    Returns the generated text, without the prompt.
+    """
+    if temperature < 0:
+        raise ValueError(f"temperature: expected a number >= 0, got {temperature!r}")
+    rng = np.random.default_rng(seed)
+    model.eval()
+    banned = [vocab.index[c] for c in forbid if c in vocab.index]
+    logits, state = model(vocab.encode(prompt)[None])
+    out = []
+    for _ in range(length):
+        z = logits[0, -1].double()
+        z[banned] = -math.inf
+        if temperature == 0:
+            i = int(z.argmax())
+        else:
+            p = torch.softmax(z / temperature, dim=0).numpy()
+            i = int(np.searchsorted(np.cumsum(p), rng.random() * p.sum()))
+            i = min(i, len(p) - 1)
+        out.append(vocab.chars[i])
+        if stop and out[-1] in stop:
+            break
+        logits, state = model(torch.tensor([[i]]), state)
+    return "".join(out)
+
+
+def save_checkpoint(path, model, vocab, **meta):
+    """Save config, vocabulary, weights (float16: half the size, no visible loss) and ``meta``."""
+    weights = {k: v.detach().to(torch.float16) for k, v in model.state_dict().items()}
+    torch.save({"config": model.config, "chars": vocab.chars, "state_dict": weights,
+                "meta": meta}, path)
+
+
+def load_checkpoint(path, backend="torch.nn"):
+    """(model, vocab, meta) from a file written by :func:`save_checkpoint`; float32 weights."""
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    model = CharLM(**ckpt["config"], backend=backend)
+    model.load_state_dict({k: v.float() for k, v in ckpt["state_dict"].items()})
+    model.eval()
+    return model, Vocab(ckpt["chars"]), ckpt["meta"]
+
+
+def checkpoint_path(name):
+    """Path of a checkpoint shipped in ``rnncourse/text/data`` (e.g. ``'english_lstm'``)."""
+    from importlib import resources
+    return resources.files("rnncourse.text") / "data" / f"{name}.pt"

@@ -1,0 +1,207 @@
+"""Per-token labelling: which words of a sentence are part of a person's name? (seed 004, chapter 9)
+
+- :func:`name_dataset`: sentences generated from templates and word lists, seeded. The test split
+  uses *unseen* names, places and things (held-out lists), which the vocabulary maps to ``<unk>``,
+  so the tagger must decide from the context alone.
+- :class:`Tagger`: embedding -> (bi)directional recurrent layer -> per-token logits.
+- :func:`tag_metrics`: token accuracy, and precision / recall / F1 of the name label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .charlm import recurrent_layer
+
+FIRST = ("harry hermione ron luna arthur molly oliver amelia noah olivia liam emma lucas mia "
+         "ethan sofia mateo chloe ravi priya arjun ananya kenji yuki hiroshi aiko wei mei jun lin "
+         "omar layla youssef fatima diego lucia pablo carmen ivan olga dmitri anya kwame ama kofi "
+         "abena lars ingrid sven astrid marco giulia luca chiara pierre claire "
+         "hugo camille").split()
+LAST = ("potter granger weasley lovegood smith jones brown taylor wilson davies evans thomas "
+        "patel sharma gupta singh tanaka sato suzuki kato wang li zhang chen hassan ali khan "
+        "garcia lopez martinez rossi russo petrov ivanova mensah owusu boateng larsen nilsen "
+        "berg dubois martin bernard moreau silva santos costa novak horvat kowalski nowak").split()
+PLACES = ("london paris tokyo lagos lima oslo rome cairo delhi seoul dublin madrid berlin vienna "
+          "prague lisbon athens nairobi accra quito boston denver austin kyoto osaka lyon porto "
+          "milan naples krakow").split()
+THINGS = ("book car lamp clock map kettle violin bicycle camera letter painting guitar telescope "
+          "umbrella compass lantern basket ladder mirror chair blanket radio statue carpet "
+          "helmet bottle wallet candle drum").split()
+TITLES = "mr. mrs. ms. dr. professor".split()
+
+# {P} a person, {L} a place, {O} a thing; every other word is copied (label 0).
+TEMPLATES = [
+    "{P} met {P} in {L} .",
+    "yesterday {P} said that the {O} was broken .",
+    "the {O} from {L} was sold to {P} .",
+    "{P} and {P} invented a new {O} .",
+    "in {L} , {P} bought a {O} .",
+    "{P} said hello to {P} .",
+    "a letter from {P} arrived in {L} .",
+    "we visited {L} with {P} .",
+    "{P} lives in {L} but works in {L} .",
+    "the {O} belongs to {P} .",
+    "{P} , {P} and {P} went to {L} .",
+    "everyone in {L} knows {P} .",
+    "{L} is far from {L} .",
+    "{L} has a famous {O} .",
+    "{O} prices in {L} went up .",
+    "{P} gave the {O} to {P} .",
+    "ask {P} about the {O} .",
+    "{P} smiled .",
+    "{L} welcomed the new {O} .",
+    "nobody expected {P} to win .",
+]
+
+
+@dataclass
+class NameData:
+    """Token ids and 0/1 labels, as lists of int64 tensors (one per sentence), and the words."""
+    words: list
+    labels: list
+    vocab: dict
+
+    def encode(self, words):
+        return torch.tensor([self.vocab.get(w, self.vocab["<unk>"]) for w in words])
+
+    @property
+    def x(self):
+        return [self.encode(s) for s in self.words]
+
+    @property
+    def y(self):
+        return [torch.tensor(l) for l in self.labels]
+
+
+def _person(rng, first, last):
+    """A name of one or two words, or a title and a surname; returns (words, labels)."""
+    form = rng.integers(4)
+    if form == 0:
+        return [rng.choice(first)], [1]
+    if form == 3:
+        return [rng.choice(TITLES), rng.choice(last)], [0, 1]
+    return [rng.choice(first), rng.choice(last)], [1, 1]
+
+
+def _sentences(n, rng, first, last, places, things):
+    words, labels = [], []
+    for _ in range(n):
+        ws, ls = [], []
+        for token in TEMPLATES[rng.integers(len(TEMPLATES))].split():
+            if token == "{P}":
+                w, l = _person(rng, first, last)
+            elif token in ("{L}", "{O}"):
+                w, l = [rng.choice(places if token == "{L}" else things)], [0]
+            else:
+                w, l = [token], [0]
+            ws += [str(x) for x in w]
+            ls += l
+        words.append(ws)
+        labels.append(ls)
+    return words, labels
+
+
+def _halves(words, rng):
+    """Shuffle a word list and cut it: two thirds seen in training, one third held out."""
+    words = list(words)
+    rng.shuffle(words)
+    cut = 2 * len(words) // 3
+    return words[:cut], words[cut:]
+
+
+def name_dataset(n_train=2000, n_test=500, seed=0):
+    """(train, test) :class:`NameData`. Test sentences use only held-out names, places and things.
+
+    The vocabulary holds the training words plus ``<unk>``; test fillers are all ``<unk>``. Training
+    must therefore teach the model what ``<unk>`` in a given context is: see ``word_dropout`` in
+    :func:`tagger_batches`.
+    """
+    rng = np.random.default_rng(seed)
+    lists = [_halves(words, rng) for words in (FIRST, LAST, PLACES, THINGS)]
+    train = _sentences(n_train, rng, *(seen for seen, _ in lists))
+    test = _sentences(n_test, rng, *(held for _, held in lists))
+    vocab = {"<unk>": 0}
+    for sentence in train[0]:
+        for w in sentence:
+            vocab.setdefault(w, len(vocab))
+    return NameData(*train, vocab), NameData(*test, vocab)
+
+
+FILLERS = set(FIRST) | set(LAST) | set(PLACES) | set(THINGS)
+
+
+def tagger_batches(data, batch_size=32, word_dropout=0.3):
+    """``make_batch(step, rng) -> (x, y)`` for :func:`rnncourse.train.train`: sentences of one
+    length (drawn at random), so no padding is needed, shapes (seq_len, batch).
+
+    Each name, place or thing is replaced by ``<unk>`` with probability ``word_dropout``, as unseen
+    words will be at test time.
+    """
+    by_length = {}
+    for i, sentence in enumerate(data.words):
+        by_length.setdefault(len(sentence), []).append(i)
+    lengths = sorted(by_length)
+    weights = np.array([len(by_length[n]) for n in lengths], dtype=float)
+    unk = data.vocab["<unk>"]
+
+    def make_batch(step, rng):
+        n = lengths[rng.choice(len(lengths), p=weights / weights.sum())]
+        rows = rng.choice(by_length[n], size=batch_size)
+        x = torch.stack([data.encode(data.words[i]) for i in rows])
+        drop = torch.tensor([[w in FILLERS and rng.random() < word_dropout
+                              for w in data.words[i]] for i in rows])
+        x = x.masked_fill(drop, unk)
+        y = torch.tensor([data.labels[i] for i in rows])
+        return x.T.contiguous(), y.T.contiguous()
+
+    return make_batch
+
+
+class Tagger(nn.Module):
+    """Embedding -> recurrent layer -> linear head giving 2 logits (not a name / name) per token.
+
+    Inputs: ``x`` (seq_len, batch) int64. Outputs: logits (seq_len, batch, 2).
+    ``bidirectional=True`` reads the sentence both ways, so the label of a word can depend on the
+    words after it.
+    """
+
+    def __init__(self, vocab_size, hidden_size=32, embed_size=32, kind="gru",
+                 bidirectional=False, backend="rnncourse"):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, embed_size)
+        self.rnn = recurrent_layer(kind, embed_size, hidden_size, backend,
+                                   bidirectional=bidirectional)
+        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), 2)
+
+    def forward(self, x):
+        out, _ = self.rnn(self.embed(x))
+        return self.head(out)
+
+
+def tagging_loss(logits, y):
+    """Mean cross-entropy over all tokens; logits (seq_len, batch, 2), y (seq_len, batch)."""
+    return nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+
+
+@torch.no_grad()
+def predict(model, data):
+    """Predicted 0/1 labels, one tensor per sentence."""
+    model.eval()
+    return [model(x[:, None])[:, 0].argmax(-1) for x in data.x]
+
+
+def tag_metrics(predicted, data):
+    """Dict: token ``accuracy``; ``precision``, ``recall``, ``f1`` of the label 1 (name tokens)."""
+    p = torch.cat(predicted).bool()
+    y = torch.cat(data.y).bool()
+    tp = (p & y).sum().item()
+    precision = tp / max(p.sum().item(), 1)
+    recall = tp / max(y.sum().item(), 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
+    return {"accuracy": (p == y).float().mean().item(), "precision": precision,
+            "recall": recall, "f1": f1}

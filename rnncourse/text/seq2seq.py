@@ -1,0 +1,157 @@
+r"""Sequence to sequence on a toy task: an encoder-decoder, teacher forcing, greedy decoding and
+content-based attention (chapter 9).
+
+Task: reverse a string of digits, ``3 1 4 1 5 -> 5 1 4 1 3``. The encoder reads the source; the
+decoder starts from ``<sos>`` and emits one digit at a time, then ``<eos>``.
+
+Attention (additive, Bahdanau et al. 2015): at output step :math:`t` the decoder state
+:math:`s_{t-1}` scores every encoder output :math:`h_j`,
+
+.. math::
+    e_{tj} = v^\top \tanh(W_s s_{t-1} + W_h h_j), \qquad
+    \alpha_{tj} = \frac{\exp e_{tj}}{\sum_k \exp e_{tk}}, \qquad c_t = \sum_j \alpha_{tj} h_j,
+
+and the context :math:`c_t` joins the decoder's input and its output layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+SOS, EOS = 10, 11          # digits are the ids 0..9
+VOCAB = 12
+
+
+def reversal_batch(batch_size, length, rng):
+    """Source (batch, length) random digits and target (batch, length + 1): reversed, then <eos>."""
+    src = torch.from_numpy(rng.integers(0, 10, size=(batch_size, length)))
+    eos = torch.full((batch_size, 1), EOS)
+    return src, torch.cat([src.flip(1), eos], dim=1)
+
+
+def reversal_test_set(n_per_length, lengths, seed=1):
+    """A fixed test set: list of (src, tgt) batches, one per length."""
+    rng = np.random.default_rng(seed)
+    return [reversal_batch(n_per_length, n, rng) for n in lengths]
+
+
+class Encoder(nn.Module):
+    """Embedding -> GRU. Returns all outputs (batch, S, hidden) and the final state
+    (batch, hidden)."""
+
+    def __init__(self, hidden_size, embed_size=16, backend="torch.nn"):
+        super().__init__()
+        from .charlm import recurrent_layer
+        self.embed = nn.Embedding(VOCAB, embed_size)
+        self.rnn = recurrent_layer("gru", embed_size, hidden_size, backend, batch_first=True)
+
+    def forward(self, src):
+        out, h = self.rnn(self.embed(src))
+        return out, h[0]
+
+
+class Attention(nn.Module):
+    """Additive content-based attention: weights over the encoder outputs for one decoder state."""
+
+    def __init__(self, hidden_size):
+        super().__init__()
+        self.W_s = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.W_h = nn.Linear(hidden_size, hidden_size, bias=True)
+        self.v = nn.Linear(hidden_size, 1, bias=False)
+
+    def forward(self, s, enc):
+        """``s`` (batch, hidden), ``enc`` (batch, S, hidden) -> context (batch, hidden) and
+        weights alpha (batch, S)."""
+        scores = self.v(torch.tanh(self.W_s(s)[:, None] + self.W_h(enc)))[..., 0]
+        alpha = torch.softmax(scores, dim=1)
+        return (alpha[..., None] * enc).sum(1), alpha
+
+
+class Seq2Seq(nn.Module):
+    """GRU encoder and GRU-cell decoder, with or without attention.
+
+    ``forward(src, tgt, teacher_forcing)`` returns the logits (batch, T, VOCAB) of the T = tgt
+    length output steps. With ``teacher_forcing=True`` the decoder's input at step t is the true
+    token t-1 (``<sos>`` first); otherwise it is the decoder's own most likely previous token, as
+    at test time. ``self.alphas`` keeps the attention weights (batch, T, S) of the last call.
+    """
+
+    def __init__(self, hidden_size=64, embed_size=16, attention=False, backend="torch.nn"):
+        super().__init__()
+        from .. import torch as rt
+        self.encoder = Encoder(hidden_size, embed_size, backend)
+        self.embed = nn.Embedding(VOCAB, embed_size)
+        context = hidden_size if attention else 0
+        cell = rt.GRUCell if backend == "rnncourse" else nn.GRUCell
+        self.cell = cell(embed_size + context, hidden_size)
+        self.attention = Attention(hidden_size) if attention else None
+        self.out = nn.Linear(hidden_size + context, VOCAB)
+        self.alphas = None
+
+    def step(self, token, s, enc):
+        """One decoder step: previous token (batch,), state (batch, hidden) -> logits, new state."""
+        x = self.embed(token)
+        if self.attention is None:
+            s = self.cell(x, s)
+            return self.out(s), s, None
+        c, alpha = self.attention(s, enc)
+        s = self.cell(torch.cat([x, c], dim=1), s)
+        return self.out(torch.cat([s, c], dim=1)), s, alpha
+
+    def forward(self, src, tgt=None, teacher_forcing=True, max_len=None):
+        enc, s = self.encoder(src)
+        steps = tgt.shape[1] if tgt is not None else max_len or src.shape[1] + 1
+        token = torch.full((src.shape[0],), SOS)
+        logits, alphas = [], []
+        for t in range(steps):
+            z, s, alpha = self.step(token, s, enc)
+            logits.append(z)
+            alphas.append(alpha)
+            token = tgt[:, t] if teacher_forcing and tgt is not None else z.argmax(1)
+        self.alphas = torch.stack(alphas, 1) if self.attention is not None else None
+        return torch.stack(logits, 1)
+
+
+def train_seq2seq(model, steps, teacher_forcing=True, lengths=(3, 8), batch_size=64, lr=3e-3,
+                  seed=0):
+    """Adam on fresh reversal batches (source length drawn in ``lengths``, inclusive); returns the
+    training losses. Without teacher forcing the decoder is fed its own (detached) predictions."""
+    rng = np.random.default_rng(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    for _ in range(steps):
+        src, tgt = reversal_batch(batch_size, int(rng.integers(lengths[0], lengths[1] + 1)), rng)
+        logits = model(src, tgt, teacher_forcing=teacher_forcing)
+        loss = F.cross_entropy(logits.flatten(0, 1), tgt.flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+@torch.no_grad()
+def greedy_decode(model, src, max_len=None):
+    """Greedy decoding: the most likely token at every step, fed back, until ``<eos>`` (or
+    ``max_len`` steps, default source length + 1). Returns a list of token lists (without <eos>)."""
+    model.eval()
+    ids = model(src, teacher_forcing=False, max_len=max_len).argmax(-1)
+    out = []
+    for row in ids.tolist():
+        out.append(row[:row.index(EOS)] if EOS in row else row)
+    return out
+
+
+def exact_match(model, test_set):
+    """Fraction of test sources whose greedy decoding is exactly the reversed source."""
+    right = total = 0
+    for src, tgt in test_set:
+        for pred, true in zip(greedy_decode(model, src), tgt[:, :-1].tolist()):
+            right += pred == true
+            total += 1
+    return right / total
