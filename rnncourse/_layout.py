@@ -12,6 +12,8 @@ after the four standard ones.
 
 from __future__ import annotations
 
+import math
+
 #: number of stacked gate blocks in ``weight_ih`` / ``weight_hh`` for each model family
 GATES = {"RNN": 1, "LeakyRNN": 1, "LSTM": 4, "GRU": 3}
 
@@ -67,3 +69,42 @@ def split_params(params: dict, layer: int, direction: int) -> dict:
     end = suffix(layer, direction)
     return {name[: -len(end)]: value for name, value in params.items()
             if name.endswith(end) and name[: -len(end)].count("_l") == 0}
+
+
+#: the peephole weights of an LSTM layer (Graves 2012), each of shape (hidden_size,)
+PEEPHOLES = ("weight_ci", "weight_cf", "weight_co")
+
+
+class LSTMOptions:
+    """The LSTM's own options, identical in both backends: peephole weights and the forget bias.
+
+    Mixed into ``LSTM`` and ``LSTMCell`` of ``rnncourse.numpy`` and ``rnncourse.torch``; each
+    backend's ``reset_parameters`` writes the values :meth:`_forget_bias_fills` gives.
+    """
+
+    mode, gates, n_states = "LSTM", 4, 2
+
+    def _set_options(self, peephole, forget_bias, bias) -> None:
+        if forget_bias is not None and not bias:
+            raise ValueError(f"forget_bias: needs bias=True (it initialises the forget-gate slice "
+                             f"of bias_ih), got forget_bias={forget_bias!r} with bias=False")
+        if forget_bias is not None and not math.isfinite(float(forget_bias)):
+            raise ValueError(f"forget_bias: expected a finite number, got {forget_bias!r}")
+        self.peephole = bool(peephole)
+        self.forget_bias = None if forget_bias is None else float(forget_bias)
+
+    def _extra_shapes(self) -> dict:
+        return {name: (self.hidden_size,) for name in PEEPHOLES} if self.peephole else {}
+
+    def _forget_bias_fills(self, named_parameters):
+        """(array, forget-gate rows, value) to write: ``forget_bias`` into every ``bias_ih``, 0 into
+        every ``bias_hh`` (so their sum, the gate's bias, is ``forget_bias``); nothing without it."""
+        if self.forget_bias is None:
+            return []
+        forget = slice(self.hidden_size, 2 * self.hidden_size)  # gate order i, f, g, o
+        return [(value, forget, self.forget_bias if name.startswith("bias_ih") else 0.0)
+                for name, value in named_parameters if name.startswith(("bias_ih", "bias_hh"))]
+
+    def _extra_repr(self) -> list[str]:
+        extra = ["peephole=True"] if self.peephole else []
+        return extra + ([f"forget_bias={self.forget_bias}"] if self.forget_bias is not None else [])

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as V
+from .._layout import LSTMOptions
 from .base import CellBase, RecurrentBase
 
 
@@ -169,47 +169,21 @@ def lstm_backward(d_out, d_final, cache):
     return dx, (d_h, d_c), dp
 
 
-class _LSTMRules:
-    """The hooks that plug the LSTM kernel into RecurrentBase / CellBase."""
-
-    mode, gates, n_states = "LSTM", 4, 2
-
-    def _set_options(self, peephole, forget_bias, bias) -> None:
-        if forget_bias is not None and not bias:
-            raise ValueError(f"forget_bias: needs bias=True (it initialises the forget-gate slice "
-                             f"of bias_ih), got forget_bias={forget_bias!r} with bias=False")
-        if forget_bias is not None:
-            V.check_finite("forget_bias", np.asarray(float(forget_bias)))
-        self.peephole = bool(peephole)
-        self.forget_bias = None if forget_bias is None else float(forget_bias)
-
-    def _extra_shapes(self) -> dict:
-        if not self.peephole:
-            return {}
-        return {name: (self.hidden_size,) for name in ("weight_ci", "weight_cf", "weight_co")}
+class _LSTMRules(LSTMOptions):
+    """The hooks that plug the LSTM kernel into RecurrentBase / CellBase (options: _layout)."""
 
     def reset_parameters(self) -> None:
         """U(-1/sqrt(hidden), 1/sqrt(hidden)) everywhere; then, with ``forget_bias``, the forget
         gate's slice of every ``bias_ih`` is set to it and of every ``bias_hh`` to 0."""
         super().reset_parameters()
-        if self.forget_bias is None:
-            return
-        forget = slice(self.hidden_size, 2 * self.hidden_size)  # gate order i, f, g, o
-        for name, value in self.params.items():
-            if name.startswith("bias_ih"):
-                value[forget] = self.forget_bias
-            elif name.startswith("bias_hh"):
-                value[forget] = 0.0
+        for value, rows, fill in self._forget_bias_fills(self.params.items()):
+            value[rows] = fill
 
     def _layer_forward(self, x, state, p):
         return lstm_forward(x, state, p, self.peephole)
 
     def _layer_backward(self, d_out, d_final, cache):
         return lstm_backward(d_out, d_final, cache)
-
-    def _extra_repr(self) -> list[str]:
-        extra = ["peephole=True"] if self.peephole else []
-        return extra + ([f"forget_bias={self.forget_bias}"] if self.forget_bias is not None else [])
 
 
 class LSTM(_LSTMRules, RecurrentBase):

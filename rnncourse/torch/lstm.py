@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import torch
 
+from .._layout import LSTMOptions
 from .base import CellBase, RecurrentBase
 
 
@@ -39,47 +40,21 @@ def lstm_step(wx_t, h, c, W_hh_T, peephole=None):
     return h, c
 
 
-class _LSTMRules:
-    """The LSTM-specific part shared by ``LSTM`` and ``LSTMCell``."""
-
-    mode = "LSTM"
-    gates = 4
-    n_states = 2
-
-    def _set_options(self, peephole, forget_bias, bias) -> None:
-        if forget_bias is not None and not bias:
-            raise ValueError(f"forget_bias: needs bias=True (it initialises the forget-gate slice "
-                             f"of bias_ih), got forget_bias={forget_bias!r} with bias=False")
-        self.peephole = bool(peephole)
-        self.forget_bias = None if forget_bias is None else float(forget_bias)
-
-    def _extra_shapes(self) -> dict:
-        if not self.peephole:
-            return {}
-        return {name: (self.hidden_size,) for name in ("weight_ci", "weight_cf", "weight_co")}
+class _LSTMRules(LSTMOptions):
+    """The LSTM-specific part shared by ``LSTM`` and ``LSTMCell`` (options: _layout)."""
 
     def reset_parameters(self) -> None:
         """U(-1/sqrt(hidden), 1/sqrt(hidden)) everywhere; then, with ``forget_bias``, the forget
         gate's slice of every ``bias_ih`` is set to it and of every ``bias_hh`` to 0."""
         super().reset_parameters()
-        if self.forget_bias is None:
-            return
-        forget = slice(self.hidden_size, 2 * self.hidden_size)  # gate order i, f, g, o
         with torch.no_grad():
-            for name, value in self.named_parameters():
-                if name.startswith("bias_ih"):
-                    value[forget] = self.forget_bias
-                elif name.startswith("bias_hh"):
-                    value[forget] = 0.0
+            for value, rows, fill in self._forget_bias_fills(self.named_parameters()):
+                value[rows] = fill
 
     def _make_step(self, p):
         W_hh_T = p["weight_hh"].t()
         peephole = (p["weight_ci"], p["weight_cf"], p["weight_co"]) if self.peephole else None
         return lambda wx_t, state: lstm_step(wx_t, *state, W_hh_T, peephole)
-
-    def _extra_repr(self) -> list[str]:
-        extra = ["peephole=True"] if self.peephole else []
-        return extra + ([f"forget_bias={self.forget_bias}"] if self.forget_bias is not None else [])
 
 
 class LSTM(_LSTMRules, RecurrentBase):
