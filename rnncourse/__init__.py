@@ -6,9 +6,22 @@ values as ``torch.nn.RNN`` / ``LSTM`` / ``GRU``:
 - ``rnncourse.numpy``: NumPy, with backpropagation through time written out by hand;
 - ``rnncourse.torch``: PyTorch modules built from the equations, differentiated by autograd.
 
-Supporting modules: ``rnncourse.check`` (gradient checks), ``rnncourse.optim`` (optimisers for the
-NumPy models), ``rnncourse.data`` (tasks and corpora), ``rnncourse.plot`` (figures of the book),
-``rnncourse.bench`` (speed against torch.nn: ``python -m rnncourse.bench``).
+Shared by every chapter:
+
+- ``rnncourse.check``: gradient checks (finite differences against a hand-written backward);
+- ``rnncourse.optim``: SGD, Adam and gradient clipping for the NumPy models;
+- ``rnncourse.train``: the one PyTorch training loop (``SequenceRegressor``, ``train``, ``evaluate``);
+- ``rnncourse.data``: tasks (adding problem, copy memory) and series (Mackey–Glass, NARMA10);
+- ``rnncourse.plot``: the figures of the book; ``rnncourse.interactive``: sliders that work with
+  a kernel (ipywidgets) and without one (an animation embedded in the web page);
+- ``rnncourse.bench``: speed against torch.nn (``python -m rnncourse.bench``).
+
+One module per chapter topic: ``bptt`` (chapter 3), ``birnn`` and ``deep`` (4), ``longterm`` (5),
+``reservoir`` (6), ``gates`` (7–8), ``text`` (9: corpora, character language models, tagging,
+sequence-to-sequence with attention).
+
+Exercises and grading: ``rnncourse.exercises`` (the graded questions; ``python -m rnncourse.exercises
+build``) and ``rnncourse.grade`` (``python -m rnncourse.grade``; ``check("q1")`` in a notebook).
 """
 
 __version__ = "0.1.0"
