@@ -187,3 +187,18 @@ def test_reservoir_helpers():
     np.testing.assert_array_equal(Y_te, [7.0, 8.0, 9.0])
     with pytest.raises(ValueError, match="^series"):
         one_step_split(np.arange(9.0), warmup=2, n_train=4, n_test=3)
+
+
+def test_draw_prediction_is_deterministic():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from rnncourse.reservoir import draw_prediction
+    fig, (a, b) = plt.subplots(1, 2)
+    draw_prediction(a, 1.0, reservoir_size=30, n_steps=50)
+    draw_prediction(b, 1.0, reservoir_size=30, n_steps=50)
+    assert len(a.lines) == 2 and "ρ = 1" in a.get_title()
+    assert a.get_title() == b.get_title()
+    np.testing.assert_array_equal(a.lines[1].get_ydata(), b.lines[1].get_ydata())
+    np.testing.assert_array_equal(a.lines[0].get_ydata(), MG[2101:2151])   # the true series
+    plt.close(fig)

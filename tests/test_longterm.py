@@ -74,3 +74,17 @@ def test_cliff():
     clipped = lt.cliff_descent(5.64, lr=0.02, steps=30, clip=5.0)
     assert len(plain) == 31 and plain[-1] < 3.0                    # thrown over the valley
     assert 4.5 < clipped[-1] < 4.8 and np.abs(np.diff(clipped)).max() <= 0.1 + 1e-12
+
+
+def test_draw_gradient_norms_is_deterministic():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (a, b) = plt.subplots(1, 2)
+    lt.draw_gradient_norms(a, 0.9, lengths=(10, 20), hidden_size=6, batch=2)
+    lt.draw_gradient_norms(b, 0.9, lengths=(10, 20), hidden_size=6, batch=2)
+    assert len(a.lines) == 3 and a.get_xlim() == (0, 20)
+    for la, lb in zip(a.lines, b.lines):
+        np.testing.assert_array_equal(la.get_ydata(), lb.get_ydata())
+    assert a.lines[1].get_ydata()[-1] == pytest.approx(1.0)     # dL/dh_T = u, a unit vector
+    plt.close(fig)

@@ -207,3 +207,16 @@ def test_attention_learns_short_reversals():
     assert seq2seq.exact_match(model, test) > 0.8
     decoded = seq2seq.greedy_decode(model, test[0][0][:2])
     assert all(seq2seq.EOS not in row for row in decoded)
+
+
+def test_draw_samples_is_deterministic():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (a, b) = plt.subplots(1, 2)
+    charlm.draw_samples(a, 0.8, length=40)
+    charlm.draw_samples(b, 0.8, length=40)
+    (ta,), (tb,) = a.texts, b.texts
+    assert ta.get_text() == tb.get_text() and ta.get_text().startswith("The ")
+    assert not a.axison and "T = 0.8" in a.get_title()
+    plt.close(fig)
