@@ -41,9 +41,9 @@ test: setup browser
 	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 -p no:cacheprovider
 
-# RNNCOURSE_WIDGETS=1 makes rnncourse.interactive.explore show live ipywidgets sliders.
+# RNNCOURSE_WIDGETS=1: live ipywidgets sliders (rnncourse.interactive); RNNCOURSE_PROGRESS=1: tqdm bars.
 lab: setup
-	RNNCOURSE_WIDGETS=1 $(BIN)/jupyter lab chapters
+	RNNCOURSE_WIDGETS=1 RNNCOURSE_PROGRESS=1 $(BIN)/jupyter lab chapters
 
 # Execute every notebook in place so its stored outputs are fresh; `make test` proves they still are.
 execute: setup

@@ -22,6 +22,7 @@ import numpy as np
 from . import _validate as V
 from .numpy import RNN
 from .optim import Adam, clip_grad_norm
+from .train import progress_bar, summary
 
 
 class NumpyRegressor:
@@ -153,7 +154,7 @@ def train_numpy(model, make_batch, steps, lr=1e-3, truncate=None, clip=None, see
     optimizer = Adam(model.params, lr=lr)
     rng = np.random.default_rng(seed)
     losses = []
-    for step in range(steps):
+    for step in progress_bar(range(steps), desc=desc):
         x, y = (np.asarray(a, dtype=model.dtype) for a in make_batch(step, rng))
         loss, grads = mse_grads(model, x, y, truncate)
         if clip is not None:
@@ -161,7 +162,6 @@ def train_numpy(model, make_batch, steps, lr=1e-3, truncate=None, clip=None, see
         optimizer.step(grads)
         losses.append(loss)
     if verbose:
-        from .train import summary
         print(summary(losses, desc))
     return losses
 

@@ -122,6 +122,19 @@ def _show_progress(progress) -> bool:
     return sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 
 
+def progress_bar(iterable=None, desc: str = "train", total=None, progress=None):
+    """The course's progress bar: ``tqdm.auto`` (a widget in Jupyter, text in a terminal).
+
+    Shown when ``progress`` is True, or (``progress=None``) when stderr is a terminal or the
+    environment variable ``RNNCOURSE_PROGRESS=1`` is set (``make lab`` sets it); hidden otherwise,
+    so that notebooks executed by nbconvert/nbval store no bar. ``leave=False``: a finished bar
+    disappears, and the training loop's one-line summary stays.
+    """
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, disable=not _show_progress(progress), leave=False)
+
+
 def _as_tensor(name, value, dtype):
     """NumPy arrays become tensors; floating arrays take the model's dtype, integers stay int64."""
     if isinstance(value, np.ndarray):
@@ -186,8 +199,7 @@ def train(model, make_batch, steps, lr=1e-3, clip=None, clip_mode="norm", seed=0
     optimizer = torch.optim.Adam(params, lr=lr)
     rng = np.random.default_rng(seed)
     model.train()
-    from tqdm.auto import tqdm
-    bar = tqdm(range(steps), desc=desc, disable=not _show_progress(progress), leave=False)
+    bar = progress_bar(range(steps), desc=desc, progress=progress)
     losses = []
     for step in bar:
         batch = make_batch(step, rng)

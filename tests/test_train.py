@@ -1,5 +1,7 @@
 """rnncourse.train: SequenceRegressor shapes and backends, the training loop, its errors."""
 
+import io
+
 import numpy as np
 import pytest
 import torch
@@ -135,3 +137,14 @@ def test_errors_name_the_argument():
     with pytest.raises(FloatingPointError, match="loss became"):
         train(model, lambda s, r: (np.full((3, 2, 2), np.nan, np.float32),
                                    np.zeros((2, 1), np.float32)), steps=1, verbose=False)
+
+
+def test_progress_bar_hidden_in_executed_notebooks_shown_on_request(monkeypatch):
+    from rnncourse.train import progress_bar
+
+    monkeypatch.delenv("RNNCOURSE_PROGRESS", raising=False)
+    monkeypatch.setattr("sys.stderr", io.StringIO())        # not a terminal, as under nbconvert
+    assert progress_bar(range(3), desc="quiet").disable
+    monkeypatch.setenv("RNNCOURSE_PROGRESS", "1")            # what `make lab` sets
+    assert not progress_bar(range(3), desc="shown").disable
+    assert progress_bar(range(3), desc="forced off", progress=False).disable

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..train import progress_bar
 from .corpus import Vocab, random_windows
 
 KINDS = ("rnn", "lstm", "gru")
@@ -124,6 +125,7 @@ def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_
     n = len(train_ids) // batch_size
     streams, position, state = train_ids[:n * batch_size].view(batch_size, n), 0, None
     model.train()
+    bar = progress_bar(desc="char LM", total=steps)
     while True:
         tick = time.process_time()
         progress = step / steps if steps is not None else spent / seconds
@@ -150,6 +152,7 @@ def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_
         history["loss"].append(loss.item())
         spent += time.process_time() - tick
         step += 1
+        bar.update(1)
         done = step >= steps if steps is not None else spent >= seconds
         if valid_ids is not None and (done or (eval_every and step % eval_every == 0)):
             history["valid"].append((step, evaluate(model, valid_ids)))
@@ -158,6 +161,7 @@ def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_
                     f"valid {history['valid'][-1][1]:.3f}  ({spent:.0f} CPU s)")
         if done:
             break
+    bar.close()
     history["steps"], history["seconds"] = step, spent
     return history
 

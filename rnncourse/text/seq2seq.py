@@ -21,6 +21,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..train import progress_bar
+
 SOS, EOS = 10, 11          # digits are the ids 0..9
 VOCAB = 12
 
@@ -123,7 +125,7 @@ def train_seq2seq(model, steps, teacher_forcing=True, lengths=(3, 8), batch_size
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
     model.train()
-    for _ in range(steps):
+    for _ in progress_bar(range(steps), desc="seq2seq"):
         src, tgt = reversal_batch(batch_size, int(rng.integers(lengths[0], lengths[1] + 1)), rng)
         logits = model(src, tgt, teacher_forcing=teacher_forcing)
         loss = F.cross_entropy(logits.flatten(0, 1), tgt.flatten())
