@@ -28,11 +28,11 @@ from matplotlib.animation import FuncAnimation
 WIDGETS_ENV = "RNNCOURSE_WIDGETS"
 
 # font-awesome icon of matplotlib's animation controls -> a character every browser has
-_ICONS = {
+_ICONS = {  # only characters of the Latin-1 and Geometric Shapes blocks, which every font has
     "fa-minus": "&minus;", "fa-plus": "+",
-    "fa-fast-backward": "&#x23EE;", "fa-step-backward": "&#x23F4;&#x2759;",
-    "fa-play fa-flip-horizontal": "&#x25C0;", "fa-pause": "&#x23F8;", "fa-play": "&#x25B6;",
-    "fa-step-forward": "&#x2759;&#x23F5;", "fa-fast-forward": "&#x23ED;",
+    "fa-fast-backward": "|&#x25C0;", "fa-step-backward": "&#x25C2;",
+    "fa-play fa-flip-horizontal": "&#x25C0;", "fa-pause": "||", "fa-play": "&#x25B6;",
+    "fa-step-forward": "&#x25B8;", "fa-fast-forward": "&#x25B6;|",
 }
 
 
