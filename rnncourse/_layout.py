@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 
+from . import _validate as V
+
 #: number of stacked gate blocks in ``weight_ih`` / ``weight_hh`` for each model family
 GATES = {"RNN": 1, "LeakyRNN": 1, "LSTM": 4, "GRU": 3}
 
@@ -108,3 +110,26 @@ class LSTMOptions:
     def _extra_repr(self) -> list[str]:
         extra = ["peephole=True"] if self.peephole else []
         return extra + ([f"forget_bias={self.forget_bias}"] if self.forget_bias is not None else [])
+
+
+class SequenceOptions:
+    """torch.nn's arguments of a sequence model, checked and stored alike in both backends."""
+
+    def _store_sequence_options(self, input_size, hidden_size, num_layers, bias, batch_first,
+                                bidirectional) -> dict:
+        """Check and store the arguments; return the parameter shapes (``param_shapes``)."""
+        for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
+                            ("num_layers", num_layers)]:
+            V.check_positive_int(name, value)
+        self.input_size, self.hidden_size = int(input_size), int(hidden_size)
+        self.num_layers = int(num_layers)
+        self.bias, self.batch_first = bool(bias), bool(batch_first)
+        self.bidirectional = bool(bidirectional)
+        self.num_directions = 2 if self.bidirectional else 1
+        return param_shapes(self.gates, self.input_size, self.hidden_size, self.num_layers,
+                            self.bias, self.bidirectional, extra=self._extra_shapes())
+
+    def _repr_options(self) -> list[str]:
+        defaults = {"num_layers": 1, "bias": True, "batch_first": False, "bidirectional": False}
+        return [f"{key}={getattr(self, key)}" for key, value in defaults.items()
+                if getattr(self, key) != value]

@@ -43,7 +43,7 @@ import re
 import numpy as np
 
 from .. import _validate as V
-from .._layout import cell_shapes, param_shapes, split_params, suffix
+from .._layout import SequenceOptions, cell_shapes, split_params, suffix
 
 
 def _numpy(x):
@@ -204,7 +204,7 @@ class _Module:
         return f"{type(self).__name__}({', '.join(options)})"
 
 
-class RecurrentBase(_Module):
+class RecurrentBase(SequenceOptions, _Module):
     """A stack of recurrent layers run over whole sequences, with the interface of torch.nn.RNN.
 
     Subclasses supply the kernel through the hooks described in the module docstring.
@@ -212,20 +212,9 @@ class RecurrentBase(_Module):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, *, dtype=np.float32, rng=None):
-        for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
-                            ("num_layers", num_layers)]:
-            V.check_positive_int(name, value)
-        self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
-        self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)
-        self.num_directions = 2 if self.bidirectional else 1
-        shapes = param_shapes(self.gates, self.input_size, self.hidden_size, self.num_layers,
-                              self.bias, self.bidirectional, extra=self._extra_shapes())
+        shapes = self._store_sequence_options(input_size, hidden_size, num_layers, bias,
+                                              batch_first, bidirectional)
         self._setup(shapes, dtype, rng)
-
-    def _repr_options(self) -> list[str]:
-        defaults = {"num_layers": 1, "bias": True, "batch_first": False, "bidirectional": False}
-        return [f"{key}={getattr(self, key)}" for key, value in defaults.items()
-                if getattr(self, key) != value]
 
     # ---- layouts --------------------------------------------------------------------------
     def _state_shape(self, batch: int, batched: bool) -> tuple[tuple, str]:

@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import _validate as V
-from .._layout import cell_shapes, param_shapes, split_params
+from .._layout import SequenceOptions, cell_shapes, split_params
 
 
 
@@ -167,7 +167,7 @@ def _check_input(x, name: str = "input") -> None:
         raise TypeError(f"{name}: expected a torch tensor, got {V.describe(x)}")
 
 
-class RecurrentBase(_Module):
+class RecurrentBase(SequenceOptions, _Module):
     """A stack of recurrent layers run over whole sequences, with the interface of torch.nn.RNN.
 
     Subclasses supply one time step through the hooks described in the module docstring.
@@ -176,20 +176,9 @@ class RecurrentBase(_Module):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, *, device=None, dtype=None):
         super().__init__()
-        for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
-                            ("num_layers", num_layers)]:
-            V.check_positive_int(name, value)
-        self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
-        self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)
-        self.num_directions = 2 if self.bidirectional else 1
-        shapes = param_shapes(self.gates, self.input_size, self.hidden_size, self.num_layers,
-                              self.bias, self.bidirectional, extra=self._extra_shapes())
+        shapes = self._store_sequence_options(input_size, hidden_size, num_layers, bias,
+                                              batch_first, bidirectional)
         self._setup(shapes, device, dtype)
-
-    def _repr_options(self) -> list[str]:
-        defaults = {"num_layers": 1, "bias": True, "batch_first": False, "bidirectional": False}
-        return [f"{key}={getattr(self, key)}" for key, value in defaults.items()
-                if getattr(self, key) != value]
 
     def forward(self, input, hx=None):
         _check_input(input)
