@@ -133,3 +133,18 @@ class SequenceOptions:
         defaults = {"num_layers": 1, "bias": True, "batch_first": False, "bidirectional": False}
         return [f"{key}={getattr(self, key)}" for key, value in defaults.items()
                 if getattr(self, key) != value]
+
+
+class CellOptions:
+    """torch.nn's arguments of a cell (one time step), checked and stored alike in both backends."""
+
+    def _store_cell_options(self, input_size, hidden_size, bias) -> dict:
+        """Check and store the arguments; return the parameter shapes (``cell_shapes``)."""
+        for name, value in [("input_size", input_size), ("hidden_size", hidden_size)]:
+            V.check_positive_int(name, value)
+        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
+        return cell_shapes(self.gates, self.input_size, self.hidden_size, self.bias,
+                           extra=self._extra_shapes())
+
+    def _repr_options(self) -> list[str]:
+        return [] if self.bias else ["bias=False"]

@@ -43,7 +43,7 @@ import re
 import numpy as np
 
 from .. import _validate as V
-from .._layout import SequenceOptions, cell_shapes, split_params, suffix
+from .._layout import CellOptions, SequenceOptions, split_params, suffix
 
 
 def _numpy(x):
@@ -326,22 +326,15 @@ class RecurrentBase(SequenceOptions, _Module):
         return grad_input, (d_state0[0] if self.n_states == 1 else tuple(d_state0)), self.grads
 
 
-class CellBase(_Module):
+class CellBase(CellOptions, _Module):
     """One time step of a recurrent layer, with the interface of torch.nn.RNNCell.
 
     Runs the model's sequence kernel with T = 1. Parameter names have no suffix (``weight_ih``).
     """
 
     def __init__(self, input_size, hidden_size, bias=True, *, dtype=np.float32, rng=None):
-        for name, value in [("input_size", input_size), ("hidden_size", hidden_size)]:
-            V.check_positive_int(name, value)
-        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
-        shapes = cell_shapes(self.gates, self.input_size, self.hidden_size, self.bias,
-                             extra=self._extra_shapes())
+        shapes = self._store_cell_options(input_size, hidden_size, bias)
         self._setup(shapes, dtype, rng)
-
-    def _repr_options(self) -> list[str]:
-        return [] if self.bias else ["bias=False"]
 
     def _state_shape(self, batch: int, batched: bool) -> tuple[tuple, str]:
         if batched:

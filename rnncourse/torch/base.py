@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import _validate as V
-from .._layout import SequenceOptions, cell_shapes, split_params
+from .._layout import CellOptions, SequenceOptions, split_params
 
 
 
@@ -224,7 +224,7 @@ def _scan(step, wx: torch.Tensor, state: tuple, reverse: bool = False):
     return torch.stack(h), state
 
 
-class CellBase(_Module):
+class CellBase(CellOptions, _Module):
     """One time step of a recurrent layer, with the interface of torch.nn.RNNCell.
 
     Runs the model's step function once. Parameter names have no suffix (``weight_ih``).
@@ -232,15 +232,8 @@ class CellBase(_Module):
 
     def __init__(self, input_size, hidden_size, bias=True, *, device=None, dtype=None):
         super().__init__()
-        for name, value in [("input_size", input_size), ("hidden_size", hidden_size)]:
-            V.check_positive_int(name, value)
-        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
-        shapes = cell_shapes(self.gates, self.input_size, self.hidden_size, self.bias,
-                             extra=self._extra_shapes())
+        shapes = self._store_cell_options(input_size, hidden_size, bias)
         self._setup(shapes, device, dtype)
-
-    def _repr_options(self) -> list[str]:
-        return [] if self.bias else ["bias=False"]
 
     def _named(self, layer: int = 0, direction: int = 0) -> dict:
         return dict(self.named_parameters())
