@@ -30,12 +30,14 @@ weights serve every step, so their gradients are sums over time, computed once a
     reset_after=True:   dL/dW_hn = Σ_t (r_t ⊙ δn_t) h_{t-1}ᵀ,   dL/db_hn = Σ_t r_t ⊙ δn_t
     reset_after=False:  dL/dW_hn = Σ_t δn_t (r_t ⊙ h_{t-1})ᵀ,   dL/db_hn = Σ_t δn_t
 
-Layout and speed, as in ``lstm.py``: arrays keep torch.nn's layout, one sample per row, h_t is
-(B, H) and the gates are column blocks [r | z | n] of one array, so one NumPy call serves several
-gates and the sums over time are single matrix products over contiguous T * B rows; σ is evaluated
-with one ``exp`` (see ``lstm.exp_factors``); everything that does not depend on the step-by-step
-recursion is computed for all steps at once, outside the loops. As in ``rnn.py``, W h_{t-1} is
-written ``h[t] @ W.T`` and Wᵀ δ_t is ``delta[t] @ W``.
+Layout and speed, as in ``lstm.py``: states keep torch.nn's layout, h_t is (B, H); the gates are
+gate-major, one (3, T, B, H) array whose block [g, t] is the contiguous (B, H) gate g of step t,
+and δ likewise, so every element-wise call works on contiguous blocks; one batched ``matmul`` gives
+the recurrent products of all gates of a step; σ is evaluated with one ``exp`` and tanh with
+``lstm.tanh_``; the factors of (6)-(8) are computed inside the backward loop while the forward
+values are still in the cache; the sums over time are batched matrix products over the T * B
+rows, after the loop. As in ``rnn.py``, W h_{t-1} is written ``h[t] @ W.T`` and Wᵀ δ_t is
+``delta @ W``.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import CellBase, RecurrentBase
-from .lstm import activate
+from .lstm import activate, tanh_
 
 
 def gru_forward(x, state, p, reset_after=True):
@@ -53,59 +55,62 @@ def gru_forward(x, state, p, reset_after=True):
     H = h0.shape[-1]
     dtype = h0.dtype
     bias = "bias_ih" in p
-    W_hh = p["weight_hh"]
-    # σ(z) = 1 / (1 + exp(-z)): the r and z columns are multiplied by k = -1 once, here, so that
-    # ``activate`` needs one exp; n uses np.tanh directly (k = 1)
-    k = np.repeat(np.array([-1.0, -1.0, 1.0], dtype), H)
-    # the input part of (1)-(3) for every step at once, one matrix product, (T, B, 3H); step t
-    # turns a[t] into the gate values [r | z | n] in place, and the cache keeps them
-    a = (x.reshape(T * B, I) @ (p["weight_ih"] * k[:, None]).T).reshape(T, B, 3 * H)
+    # σ(z) = 1 / (1 + exp(-z)): the rows of r and z are multiplied by k = -1 once, here, so that
+    # ``activate`` needs one exp; n keeps k = 1 and goes through ``tanh_``
+    k = np.array([-1.0, -1.0, 1.0], dtype)[:, None, None]
+    W_ih = p["weight_ih"].reshape(3, H, I) * k          # (3, H, I): one block per gate r, z, n
+    W_hh = p["weight_hh"].reshape(3, H, H) * k
+    # the input part of (1)-(3) for every step at once, one batched product, gate-major
+    # (3, T, B, H): a[g, t] is one contiguous (B, H) block. Step t turns a[:, t] into the gate
+    # values r_t, z_t, n_t in place, and the cache keeps them
+    a = np.matmul(x.reshape(T * B, I), W_ih.transpose(0, 2, 1)).reshape(3, T, B, H)
     h = np.empty((T + 1, B, H), dtype)                 # h[t] is h_t, h[0] = h_0
     h[0] = h0
+    tmp = np.empty((B, H), dtype)
     with np.errstate(over="ignore"):
         if reset_after:
             if bias:                                   # b_hr, b_hz join the input part; b_hn stays inside r ⊙ (...)
                 b = p["bias_ih"].copy()
                 b[:2 * H] += p["bias_hh"][:2 * H]
-                a += b * k
+                a += b.reshape(3, 1, 1, H) * k[:, None]
                 b_hn = p["bias_hh"][2 * H:]
-            W_hh_T = np.ascontiguousarray((W_hh * k[:, None]).T)     # (H, 3H)
-            rec = np.empty((T, B, 3 * H), dtype)       # W_hh h_{t-1} (+ b_hn): hn_t is needed by (8a)
+            W_hh_T = np.ascontiguousarray(W_hh.transpose(0, 2, 1))   # (3, H, H)
+            rec = np.empty((3, B, H), dtype)
+            hn_all = np.empty((T, B, H), dtype)        # hn_t = W_hn h_{t-1} + b_hn, needed by (8a)
             for t in range(T):
-                gates = a[t]
-                np.matmul(h[t], W_hh_T, out=rec[t])    # the three recurrent products at once
-                hn = rec[t, :, 2 * H:]
-                if bias:
-                    hn += b_hn                         # hn_t = W_hn h_{t-1} + b_hn
-                gates[:, :2 * H] += rec[t, :, :2 * H]
-                activate(gates[:, :2 * H])             # (1), (2)
-                r, zt, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
-                n += r * hn                            # (3a)
-                np.tanh(n, out=n)
+                np.matmul(h[t], W_hh_T, out=rec)       # the three recurrent products in one call
+                hn = hn_all[t]
+                np.add(rec[2], b_hn if bias else 0, out=hn)
+                rz = a[:2, t]                          # r_t and z_t, (2, B, H)
+                rz += rec[:2]
+                activate(rz)                           # (1), (2)
+                r, z, n = a[0, t], a[1, t], a[2, t]
+                np.multiply(r, hn, out=tmp)
+                n += tmp                               # (3a)
+                tanh_(n)
                 np.subtract(h[t], n, out=h[t + 1])     # (4) h_t = n_t + z_t ⊙ (h_{t-1} - n_t)
-                h[t + 1] *= zt
+                h[t + 1] *= z
                 h[t + 1] += n
-            extra = rec
+            extra = hn_all
         else:
             if bias:                                   # every bias sits outside r: all join the input part
-                a += (p["bias_ih"] + p["bias_hh"]) * k
-            W_hrz_T = np.ascontiguousarray(-W_hh[:2 * H].T)           # (H, 2H), factor k = -1
-            W_hn_T = np.ascontiguousarray(W_hh[2 * H:].T)             # (H, H)
+                a += (p["bias_ih"] + p["bias_hh"]).reshape(3, 1, 1, H) * k[:, None]
+            W_rz_T = np.ascontiguousarray(W_hh[:2].transpose(0, 2, 1))   # (2, H, H), k = -1
+            W_hn_T = np.ascontiguousarray(W_hh[2].T)                      # (H, H)
             rh = np.empty((T, B, H), dtype)            # r_t ⊙ h_{t-1}, for dL/dW_hn
-            rec = np.empty((B, 2 * H), dtype)
-            rec_n = np.empty((B, H), dtype)
+            rec = np.empty((2, B, H), dtype)
             for t in range(T):
-                gates = a[t]
-                np.matmul(h[t], W_hrz_T, out=rec)      # W_hr h_{t-1}, W_hz h_{t-1} at once
-                gates[:, :2 * H] += rec
-                activate(gates[:, :2 * H])             # (1), (2)
-                r, zt, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
+                np.matmul(h[t], W_rz_T, out=rec)       # W_hr h_{t-1}, W_hz h_{t-1} in one call
+                rz = a[:2, t]
+                rz += rec
+                activate(rz)                           # (1), (2)
+                r, z, n = a[0, t], a[1, t], a[2, t]
                 np.multiply(r, h[t], out=rh[t])
-                np.matmul(rh[t], W_hn_T, out=rec_n)    # (3b) W_hn (r_t ⊙ h_{t-1})
-                n += rec_n
-                np.tanh(n, out=n)
+                np.matmul(rh[t], W_hn_T, out=tmp)      # (3b) W_hn (r_t ⊙ h_{t-1})
+                n += tmp
+                tanh_(n)
                 np.subtract(h[t], n, out=h[t + 1])     # (4)
-                h[t + 1] *= zt
+                h[t + 1] *= z
                 h[t + 1] += n
             extra = rh
     cache = (x, h, a, extra, p, reset_after)
@@ -115,66 +120,69 @@ def gru_forward(x, state, p, reset_after=True):
 def gru_backward(d_out, d_final, cache):
     """Backward through ``gru_forward``: (dL/dh_t, (dL/dh_T,)) -> (dL/dx, (dL/dh_0,), grads)."""
     x, h, gates, extra, p, reset_after = cache
-    T, B, G = gates.shape
-    H = G // 3
+    _, T, B, H = gates.shape
+    I = x.shape[-1]
     dtype = h.dtype
-    r, z, n = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:]    # (T, B, H) each
-    h_prev = h[:-1]
-    h_rows = h_prev.reshape(T * B, H)
-    x_rows = x.reshape(T * B, -1)
-    W_ih, W_hh = p["weight_ih"], p["weight_hh"]
-    d_h = np.array(d_final[0], dtype)                              # dL/dh_T from h_n
-    e = np.empty((B, H), dtype)                                    # ε_t
-    # The factors of (6)-(8) that do not depend on ε, for every step at once, stored where the δ
-    # will go; step t turns them into δ_t in place. (Fresh memory costs page faults.)
+    W_ih = p["weight_ih"].reshape(3, H, I)
+    W_hh = p["weight_hh"].reshape(3, H, H)
+    h_rows = h[:-1].reshape(T * B, H)
+    x_rows = x.reshape(T * B, I)
+    d_h = np.array(d_final[0], dtype)                  # dL/dh_T from h_n
+    e, u, v = (np.empty((B, H), dtype) for _ in range(3))    # ε_t and two scratch blocks
+    # δ gate-major like the gates, one contiguous (B, H) block per gate and step; reset_after
+    # adds the block r ⊙ δn in front, which is what W_hn sees in (9a)
+    delta = np.empty((4 if reset_after else 3, T, B, H), dtype)
+    prod = np.empty((3, B, H), dtype)
+    W_nrz = W_hh[[2, 0, 1]]                            # W_hn, W_hr, W_hz: the blocks (9a) multiplies
+    for t in reversed(range(T)):
+        r, z, n = gates[0, t], gates[1, t], gates[2, t]
+        dr, dz, dn = delta[-3, t], delta[-2, t], delta[-1, t]
+        np.add(d_out[t], d_h, out=e)                   # (5)
+        np.subtract(1, z, out=u)
+        np.multiply(e, u, out=dn)
+        np.multiply(n, n, out=v)
+        np.subtract(1, v, out=v)
+        dn *= v                                        # (6) δn = ε (1 - z) (1 - n²)
+        np.subtract(h[t], n, out=dz)
+        dz *= e
+        dz *= z
+        dz *= u                                        # (7) δz = ε (h_{t-1} - n) z (1 - z)
+        np.subtract(1, r, out=v)
+        if reset_after:
+            r_dn = delta[0, t]
+            np.multiply(r, dn, out=r_dn)               # r ⊙ δn
+            np.multiply(r_dn, v, out=dr)
+            dr *= extra[t]                             # (8a) δr = δn ⊙ hn r (1 - r)
+            np.matmul(delta[:3, t], W_nrz, out=prod)   # W_hnᵀ(r ⊙ δn), W_hrᵀ δr, W_hzᵀ δz
+        else:
+            rho = prod[2]
+            np.matmul(dn, W_hh[2], out=rho)            # ρ_t = W_hnᵀ δn
+            v *= r
+            v *= h[t]
+            np.multiply(rho, v, out=dr)                # (8b) δr = ρ ⊙ h_{t-1} r (1 - r)
+            rho *= r                                   # the ρ ⊙ r of (9b)
+            np.matmul(delta[:2, t], W_hh[:2], out=prod[:2])      # W_hrᵀ δr, W_hzᵀ δz
+        np.multiply(e, z, out=d_h)                     # (9)
+        d_h += prod[0]
+        d_h += prod[1]
+        d_h += prod[2]
+    # the sums over time: one batched matrix product each over the T * B (step, sample) rows
+    rows = delta.reshape(len(delta), T * B, H)
+    d_rzn = rows[-3:]                                  # δr, δz, δn
     if reset_after:
-        # columns [r ⊙ δn | δr | δz | δn]: the first three are what W_hh saw (rows taken in the
-        # order n, r, z), the last three what W_ih saw
-        delta = np.empty((T, B, 4, H), dtype)
-        delta[:, :, 0] = r                                                 # r_t ⊙ δn_t of (9a)
-        np.multiply(extra[..., 2 * H:], r * (1 - r), out=delta[:, :, 1])   # (8a) hn_t ⊙ r_t (1 - r_t)
-        np.multiply(h_prev - n, z * (1 - z), out=delta[:, :, 2])           # (7)
-        np.multiply(1 - z, 1 - n * n, out=delta[:, :, 3])                  # (6)
-        W_nrz = np.concatenate([W_hh[2 * H:], W_hh[:2 * H]])               # rows W_hn, W_hr, W_hz
-        for t in reversed(range(T)):
-            np.add(d_out[t], d_h, out=e)                           # (5)
-            delta[t, :, 2:] *= e[:, None]                          # (7) δz, (6) δn
-            delta[t, :, :2] *= delta[t, :, 3:]                     # r ⊙ δn, (8a) δr
-            np.matmul(delta[t, :, :3].reshape(B, 3 * H), W_nrz, out=d_h)      # (9a)
-            d_h += e * z[t]
-        rows_hh = delta[:, :, :3].reshape(T * B, 3 * H)            # views: no copies
-        rows = delta[:, :, 1:].reshape(T * B, 3 * H)
-        d_nrz = rows_hh.T @ h_rows
-        dp = {"weight_ih": rows.T @ x_rows, "weight_hh": np.concatenate([d_nrz[H:], d_nrz[:H]])}
-        if "bias_ih" in p:
-            sums = delta.sum(axis=(0, 1))                          # Σ_t of [r ⊙ δn, δr, δz, δn]
-            dp["bias_ih"] = sums[1:].ravel()
-            dp["bias_hh"] = sums[[1, 2, 0]].ravel()
-        dx = rows @ W_ih
+        d_nrz = np.matmul(rows[:3].transpose(0, 2, 1), h_rows)    # rows of W_hn, W_hr, W_hz
+        dW_hh = d_nrz[[1, 2, 0]]
     else:
-        delta = np.empty((T, B, 3, H), dtype)                      # [δr | δz | δn]
-        np.multiply(h_prev, r * (1 - r), out=delta[:, :, 0])       # (8b) h_{t-1} ⊙ r_t (1 - r_t)
-        np.multiply(h_prev - n, z * (1 - z), out=delta[:, :, 1])   # (7)
-        np.multiply(1 - z, 1 - n * n, out=delta[:, :, 2])          # (6)
-        rho = np.empty((B, H), dtype)                              # ρ_t
-        W_hrz, W_hn = W_hh[:2 * H], W_hh[2 * H:]
-        for t in reversed(range(T)):
-            np.add(d_out[t], d_h, out=e)                           # (5)
-            delta[t, :, 1:] *= e[:, None]                          # (7) δz, (6) δn
-            np.matmul(delta[t, :, 2], W_hn, out=rho)
-            delta[t, :, 0] *= rho                                  # (8b)
-            np.matmul(delta[t, :, :2].reshape(B, 2 * H), W_hrz, out=d_h)      # (9b)
-            d_h += e * z[t]
-            d_h += rho * r[t]
-        rows = delta.reshape(T * B, 3 * H)
-        dW_hh = np.empty_like(W_hh)
-        dW_hh[:2 * H] = rows[:, :2 * H].T @ h_rows
-        dW_hh[2 * H:] = rows[:, 2 * H:].T @ extra.reshape(T * B, H)   # extra: r_t ⊙ h_{t-1}
-        dp = {"weight_ih": rows.T @ x_rows, "weight_hh": dW_hh}
-        if "bias_ih" in p:
-            dp["bias_ih"] = rows.sum(axis=0)
-            dp["bias_hh"] = dp["bias_ih"].copy()
-        dx = rows @ W_ih
+        dW_hh = np.empty((3, H, H), dtype)
+        np.matmul(d_rzn[:2].transpose(0, 2, 1), h_rows, out=dW_hh[:2])
+        np.matmul(d_rzn[2].T, extra.reshape(T * B, H), out=dW_hh[2])   # extra: r_t ⊙ h_{t-1}
+    dp = {"weight_ih": np.matmul(d_rzn.transpose(0, 2, 1), x_rows).reshape(3 * H, I),
+          "weight_hh": dW_hh.reshape(3 * H, H)}
+    if "bias_ih" in p:
+        sums = rows.sum(axis=1)                        # Σ_t of each block, (4 or 3, H)
+        dp["bias_ih"] = sums[-3:].ravel()
+        dp["bias_hh"] = (sums[[1, 2, 0]] if reset_after else sums).ravel()
+    dx = np.matmul(d_rzn, W_ih).sum(axis=0)            # Σ over the gates of W_igᵀ δg, (T * B, I)
     return dx.reshape(x.shape), (d_h,), dp
 
 

@@ -29,15 +29,19 @@ each computed once after the loop:
     dL/dw_ci = Σ_t δi_t ⊙ c_{t-1},   dL/dw_cf = Σ_t δf_t ⊙ c_{t-1},   dL/dw_co = Σ_t δo_t ⊙ c_t,
     dL/dx_t = W_ihᵀ δ_t.
 
-Layout and speed. Arrays keep torch.nn's layout, one sample per row: h_t is (B, H) and the four
-gates of a step are the column blocks [i | f | g | o] of one (B, 4H) array, so a single NumPy call
-can serve several gates, and the sums over time above are single matrix products over the T * B
-rows of arrays that are already contiguous (no transposed copies). At the sizes of the course a
-NumPy call costs microseconds whatever its size, so the loops keep the number of calls per step
-small: the three sigmoids and the tanh of (1)-(3), (5) are one ``exp`` (``exp_factors``,
-``activate``), and everything that does not depend on the recursion is computed for all steps at
-once, before or after the loop. As in ``rnn.py``, W_hh h_{t-1} is written ``h[t] @ W_hh.T`` and
-W_hhᵀ δ_t is ``delta[t] @ W_hh``.
+Layout and speed. States keep torch.nn's layout, one sample per row: h_t and c_t are (B, H). The
+gates are stored gate-major: the pre-activations of all steps form one (4, T, B, H) array, so the
+gate i of step t is the contiguous (B, H) block ``z[0, t]`` and the four gates of a step are
+``z[:, t]``. Contiguous blocks matter: an element-wise NumPy call on a column slice of a (B, 4H)
+array costs two to three times as much as on a contiguous block, and at the sizes of the course
+each call costs microseconds whatever its size. So the loops keep the calls per step few and
+their operands contiguous: the weights are split into one (H, H) block per gate, and one batched
+``matmul`` gives W_hh h_{t-1} for all four gates (or W_hhᵀ δ_t, summed over the gates); the
+three sigmoids and the tanh of (1)-(3), (5) are one ``exp`` (``exp_factors``, ``activate``);
+the products that depend only on the forward values are computed inside the backward loop,
+where they are still in the cache, not for all steps at once; and the sums over time are one
+batched matrix product over the T * B (step, sample) rows, after the loop. As in ``rnn.py``,
+W_hh h_{t-1} is written ``h[t] @ W.T`` and W_hhᵀ δ_t is ``delta @ W``.
 """
 
 from __future__ import annotations
@@ -74,43 +78,60 @@ def activate(a, tanh_part=None):
         g -= 1
 
 
+def tanh_(a, out=None):
+    """tanh(a) = 2 / (1 + exp(-2a)) - 1 into ``out`` (default: in place); returns it.
+
+    Five cheap calls, yet faster than ``np.tanh`` in float32 on the machines of the course, whose
+    NumPy evaluates exp with SIMD code and tanh much more slowly. Call inside
+    ``np.errstate(over="ignore")``, as ``activate``.
+    """
+    out = a if out is None else out
+    np.multiply(a, -2, out=out)
+    np.exp(out, out=out)
+    out += 1
+    np.divide(2, out, out=out)
+    out -= 1
+    return out
+
+
 def lstm_forward(x, state, p, peephole=False):
     """One layer, one direction. x (T, B, I), state (h_0, c_0) -> (h_1..h_T, (h_T, c_T), cache)."""
     T, B, I = x.shape
     h0, c0 = state
     H = h0.shape[-1]
     dtype = h0.dtype
-    k = exp_factors("ssts", H, dtype)                  # i, f, o are sigmoids, g is a tanh
-    W_hh_T = np.ascontiguousarray((p["weight_hh"] * k[:, None]).T)   # (H, 4H)
-    # the input part of (1)-(5) for every step at once, one matrix product, (T, B, 4H); step t
-    # then turns z[t] into the gate values [i | f | g | o] in place, and the cache keeps them
-    z = (x.reshape(T * B, I) @ (p["weight_ih"] * k[:, None]).T).reshape(T, B, 4 * H)
+    k = exp_factors("ssts", H, dtype).reshape(4, H, 1)      # i, f, o are sigmoids, g is a tanh
+    W_hh_T = np.ascontiguousarray((p["weight_hh"].reshape(4, H, H) * k).transpose(0, 2, 1))
+    # the input part of (1)-(5) for every step at once, one batched product, gate-major
+    # (4, T, B, H): z[n, t] is one contiguous (B, H) block. Step t turns z[:, t] into the gate
+    # values i_t, f_t, g_t, o_t in place, and the cache keeps them
+    W_ih_T = (p["weight_ih"].reshape(4, H, I) * k).transpose(0, 2, 1)
+    z = np.matmul(x.reshape(T * B, I), W_ih_T).reshape(4, T, B, H)
     if "bias_ih" in p:
-        z += (p["bias_ih"] + p["bias_hh"]) * k
+        z += ((p["bias_ih"] + p["bias_hh"]).reshape(4, H, 1) * k).reshape(4, 1, 1, H)
     if peephole:
-        w_cif = -np.stack([p["weight_ci"], p["weight_cf"]])      # (2, H), factor k = -1
+        w_cif = -np.stack([p["weight_ci"], p["weight_cf"]])[:, None]   # (2, 1, H), factor k = -1
         w_co = -p["weight_co"]
     h = np.empty((T + 1, B, H), dtype)                 # h[t] is h_t, h[0] = h_0
     c = np.empty((T + 1, B, H), dtype)
     h[0], c[0] = h0, c0
     tanh_c = np.empty((T, B, H), dtype)                # tanh(c_t) at index t - 1
-    recurrent = np.empty((B, 4 * H), dtype)
+    recurrent = np.empty((4, B, H), dtype)
     i_g = np.empty((B, H), dtype)
-    tanh_part = (slice(None), slice(2 * H, 3 * H))
     with np.errstate(over="ignore"):
         for t in range(T):
-            gates = z[t]
-            np.matmul(h[t], W_hh_T, out=recurrent)     # W_hh h_{t-1}, four gates in one product
+            gates = z[:, t]                            # (4, B, H)
+            np.matmul(h[t], W_hh_T, out=recurrent)     # W_hh h_{t-1}, four gates in one call
             gates += recurrent
             if peephole:                               # w_ci ⊙ c_{t-1}, w_cf ⊙ c_{t-1} in (1), (2)
-                gates.reshape(B, 4, H)[:, :2] += w_cif * c[t][:, None]
+                gates[:2] += w_cif * c[t]
             # (1)-(3), and (5) without peepholes; with them o_t must wait for c_t
-            activate(gates[:, :3 * H] if peephole else gates, tanh_part)
-            i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+            activate(gates[:3] if peephole else gates, 2)
+            i, f, g, o = gates
             np.multiply(f, c[t], out=c[t + 1])         # (4) c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
             np.multiply(i, g, out=i_g)
             c[t + 1] += i_g
-            np.tanh(c[t + 1], out=tanh_c[t])
+            tanh_(c[t + 1], out=tanh_c[t])
             if peephole:                               # (5) with w_co ⊙ c_t
                 o += w_co * c[t + 1]
                 activate(o)
@@ -123,49 +144,62 @@ def lstm_backward(d_out, d_final, cache):
     """Backward through ``lstm_forward``: (dL/dh_t, (dL/dh_T, dL/dc_T)) -> (dL/dx, (dL/dh_0, dL/dc_0), grads)."""
     x, h, c, tanh_c, gates, p, peephole = cache
     T, B, H = tanh_c.shape
+    I = x.shape[-1]
     dtype = h.dtype
-    W_hh = p["weight_hh"]
-    i, f, g, o = (gates[..., n * H:(n + 1) * H] for n in range(4))    # (T, B, H) each
-    # The factors of (8)-(12) that do not depend on ε, for every step at once, stored where the δ
-    # will go: step t multiplies delta[t, :, :3] by ε^c_t (δi, δf, δg together) and delta[t, :, 3]
-    # by ε^h_t (δo), in place. (Fresh memory costs page faults: one array serves both.)
-    delta = np.empty((T, B, 4, H), dtype)                      # δ_t of the gates [i | f | g | o]
-    np.multiply(g, i * (1 - i), out=delta[:, :, 0])            # (12) g_t ⊙ i_t (1 - i_t)
-    np.multiply(c[:-1], f * (1 - f), out=delta[:, :, 1])       # (11) c_{t-1} ⊙ f_t (1 - f_t)
-    np.multiply(i, 1 - g * g, out=delta[:, :, 2])              # (10) i_t ⊙ (1 - g_t²)
-    np.multiply(tanh_c, o * (1 - o), out=delta[:, :, 3])       # (8)  tanh(c_t) ⊙ o_t (1 - o_t)
-    dh_dc = o * (1 - tanh_c * tanh_c)                          # (9)  o_t (1 - tanh²(c_t))
+    W_hh = p["weight_hh"].reshape(4, H, H)
     if peephole:
         w_ci, w_cf, w_co = (p[name] for name in ("weight_ci", "weight_cf", "weight_co"))
-
-    e_h = np.empty((B, H), dtype)                              # ε^h_t
-    e_c = np.empty((B, H), dtype)                              # ε^c_t
-    d_h = np.array(d_final[0], dtype)                          # W_hhᵀ δ_{t+1}: dL/dh_n at t = T
-    d_c = np.array(d_final[1], dtype)                          # ε^c_{t+1} ⊙ f_{t+1} [+ peepholes]
+    delta = np.empty((4, T, B, H), dtype)              # δ_t of the gates i, f, g, o, gate-major
+    e_h = np.empty((B, H), dtype)                      # ε^h_t
+    e_c = np.empty((B, H), dtype)                      # ε^c_t
+    u = np.empty((B, H), dtype)                        # scratch
+    slope = np.empty((4, B, H), dtype)
+    prod = np.empty((4, B, H), dtype)
+    d_h = np.array(d_final[0], dtype)                  # W_hhᵀ δ_{t+1}: dL/dh_n at t = T
+    d_c = np.array(d_final[1], dtype)                  # ε^c_{t+1} ⊙ f_{t+1} [+ peepholes]
     for t in reversed(range(T)):
-        np.add(d_out[t], d_h, out=e_h)                         # (7)
-        delta[t, :, 3] *= e_h                                  # (8)
-        np.multiply(e_h, dh_dc[t], out=e_c)                    # (9)
-        e_c += d_c
+        i, f, g, o = gates[:, t]
+        di, df, dg, do = delta[:, t]
+        tc = tanh_c[t]
+        np.subtract(1, gates[:, t], out=slope)         # s (1 - s) of the four gates at once:
+        slope *= gates[:, t]                           # σ' for i, f, o (the g block is unused)
+        np.add(d_out[t], d_h, out=e_h)                 # (7)
+        np.multiply(e_h, tc, out=do)
+        do *= slope[3]                                 # (8)  δo = ε^h ⊙ tanh(c_t) ⊙ o (1 - o)
+        np.multiply(tc, tc, out=u)
+        np.subtract(1, u, out=u)
+        u *= o
+        u *= e_h
+        np.add(u, d_c, out=e_c)                        # (9)  ε^h ⊙ o (1 - tanh²(c_t)) + ...
         if peephole:
-            e_c += w_co * delta[t, :, 3]
-        delta[t, :, :3] *= e_c[:, None]                        # (10)-(12)
-        np.multiply(e_c, f[t], out=d_c)                        # the term of (9) for step t - 1
+            e_c += w_co * do
+        np.multiply(g, g, out=u)
+        np.subtract(1, u, out=u)
+        np.multiply(e_c, i, out=dg)
+        dg *= u                                        # (10) δg = ε^c ⊙ i (1 - g²)
+        np.multiply(e_c, c[t], out=df)
+        df *= slope[1]                                 # (11) δf = ε^c ⊙ c_{t-1} ⊙ f (1 - f)
+        np.multiply(e_c, g, out=di)
+        di *= slope[0]                                 # (12) δi = ε^c ⊙ g ⊙ i (1 - i)
+        np.multiply(e_c, f, out=d_c)                   # the term of (9) for step t - 1
         if peephole:
-            d_c += w_ci * delta[t, :, 0] + w_cf * delta[t, :, 1]
-        np.matmul(delta[t].reshape(B, 4 * H), W_hh, out=d_h)  # the term of (7) for step t - 1
+            d_c += w_ci * di + w_cf * df
+        np.matmul(delta[:, t], W_hh, out=prod)         # the term of (7) for step t - 1:
+        np.sum(prod, axis=0, out=d_h)                  # W_hhᵀ δ_t, summed over the four gates
 
-    # the sums over time: one matrix product each over the T * B (step, sample) rows
-    rows = delta.reshape(T * B, 4 * H)
-    dp = {"weight_ih": rows.T @ x.reshape(T * B, -1), "weight_hh": rows.T @ h[:-1].reshape(T * B, H)}
+    # the sums over time: one batched matrix product each over the T * B (step, sample) rows
+    rows = delta.reshape(4, T * B, H)
+    rows_T = rows.transpose(0, 2, 1)
+    dp = {"weight_ih": np.matmul(rows_T, x.reshape(T * B, I)).reshape(4 * H, I),
+          "weight_hh": np.matmul(rows_T, h[:-1].reshape(T * B, H)).reshape(4 * H, H)}
     if "bias_ih" in p:
-        dp["bias_ih"] = rows.sum(axis=0)
+        dp["bias_ih"] = rows.sum(axis=1).ravel()
         dp["bias_hh"] = dp["bias_ih"].copy()
     if peephole:
-        dp["weight_ci"] = np.einsum("tbh,tbh->h", delta[:, :, 0], c[:-1])
-        dp["weight_cf"] = np.einsum("tbh,tbh->h", delta[:, :, 1], c[:-1])
-        dp["weight_co"] = np.einsum("tbh,tbh->h", delta[:, :, 3], c[1:])
-    dx = (rows @ p["weight_ih"]).reshape(x.shape)
+        dp["weight_ci"] = np.einsum("tbh,tbh->h", delta[0], c[:-1])
+        dp["weight_cf"] = np.einsum("tbh,tbh->h", delta[1], c[:-1])
+        dp["weight_co"] = np.einsum("tbh,tbh->h", delta[3], c[1:])
+    dx = np.matmul(rows, p["weight_ih"].reshape(4, H, I)).sum(axis=0).reshape(x.shape)
     return dx, (d_h, d_c), dp
 
 
