@@ -63,7 +63,8 @@ def gru_forward(x, state, p, reset_after=True):
     # the input part of (1)-(3) for every step at once, one batched product, gate-major
     # (3, T, B, H): a[g, t] is one contiguous (B, H) block. Step t turns a[:, t] into the gate
     # values r_t, z_t, n_t in place, and the cache keeps them
-    a = np.matmul(x.reshape(T * B, I), W_ih.transpose(0, 2, 1)).reshape(3, T, B, H)
+    W_ih_T = np.ascontiguousarray(W_ih.transpose(0, 2, 1))
+    a = np.matmul(x.reshape(T * B, I), W_ih_T).reshape(3, T, B, H)
     h = np.empty((T + 1, B, H), dtype)                 # h[t] is h_t, h[0] = h_0
     h[0] = h0
     tmp = np.empty((B, H), dtype)

@@ -105,7 +105,7 @@ def lstm_forward(x, state, p, peephole=False):
     # the input part of (1)-(5) for every step at once, one batched product, gate-major
     # (4, T, B, H): z[n, t] is one contiguous (B, H) block. Step t turns z[:, t] into the gate
     # values i_t, f_t, g_t, o_t in place, and the cache keeps them
-    W_ih_T = (p["weight_ih"].reshape(4, H, I) * k).transpose(0, 2, 1)
+    W_ih_T = np.ascontiguousarray((p["weight_ih"].reshape(4, H, I) * k).transpose(0, 2, 1))
     z = np.matmul(x.reshape(T * B, I), W_ih_T).reshape(4, T, B, H)
     if "bias_ih" in p:
         z += ((p["bias_ih"] + p["bias_hh"]).reshape(4, H, 1) * k).reshape(4, 1, 1, H)
@@ -185,7 +185,9 @@ def lstm_backward(d_out, d_final, cache):
         if peephole:
             d_c += w_ci * di + w_cf * df
         np.matmul(delta[:, t], W_hh, out=prod)         # the term of (7) for step t - 1:
-        np.sum(prod, axis=0, out=d_h)                  # W_hhᵀ δ_t, summed over the four gates
+        np.add(prod[0], prod[1], out=d_h)              # W_hhᵀ δ_t, summed over the four gates
+        d_h += prod[2]
+        d_h += prod[3]
 
     # the sums over time: one batched matrix product each over the T * B (step, sample) rows
     rows = delta.reshape(4, T * B, H)
