@@ -55,18 +55,15 @@ def delay_batch(batch, T, M, rng, dtype=np.float32):
 
 
 def bidirectional_tagger(input_size, hidden_size, output_size=1, **options):
-    """A ``SequenceRegressor`` with a bidirectional recurrent layer and a head on every step.
+    """A bidirectional Elman RNN with a linear head on every step: the model of the delay-M experiment.
 
-    ``SequenceRegressor`` refuses ``bidirectional=True`` because its many-to-one head would read the
-    last output; a many-to-many head is fine, so this swaps in ``torch.nn.RNN(bidirectional=True)``
-    and a head reading both directions, ``Linear(2 * hidden_size, output_size)``.
+    Short for ``SequenceRegressor(input_size, hidden_size, output_size, many_to_many=True,
+    bidirectional=True, **options)``; the head reads both directions, ``2 * hidden_size`` features.
 
     Inputs ``(seq_len, batch, input_size)``; outputs ``(seq_len, batch, output_size)``.
     """
-    model = SequenceRegressor(input_size, hidden_size, output_size, many_to_many=True)
-    model.rnn = nn.RNN(input_size, hidden_size, bidirectional=True, **options)
-    model.head = nn.Linear(2 * hidden_size, output_size)
-    return model
+    return SequenceRegressor(input_size, hidden_size, output_size, many_to_many=True,
+                             bidirectional=True, **options)
 
 
 # ---- Markov text with known best losses -------------------------------------------------------

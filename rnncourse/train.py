@@ -65,8 +65,12 @@ class SequenceRegressor(nn.Module):
             equations: same parameters and results, slower Python loop over time).
         many_to_many: apply the head at every time step instead of the last one only.
         batch_first: inputs ``(batch, seq_len, features)`` instead of ``(seq_len, batch, features)``.
-        **options: passed to the recurrent layer (``num_layers``, ``nonlinearity``, ``forget_bias``,
-            ``alpha``, ...). ``bidirectional`` is not supported (the last output would mix times).
+        **options: passed to the recurrent layer (``num_layers``, ``bidirectional``, ``nonlinearity``,
+            ``forget_bias``, ``alpha``, ...). With ``bidirectional=True`` the head reads both
+            directions, ``2 * hidden_size`` features: at every step (many-to-many), or, many-to-one,
+            the two final states of the last layer, the forward one after :math:`x_T` and the
+            backward one after :math:`x_1` (``h_n[-2]``, ``h_n[-1]``; ``output[-1]`` would hold the
+            backward direction after reading :math:`x_T` alone).
 
     Inputs: x
         - **x**: ``(seq_len, batch, input_size)``, or ``(batch, seq_len, input_size)`` with
@@ -78,7 +82,7 @@ class SequenceRegressor(nn.Module):
 
     Attributes:
         rnn: the recurrent layer; its parameters keep torch.nn's names (``weight_ih_l0``, ...).
-        head: ``torch.nn.Linear(hidden_size, output_size)``.
+        head: ``torch.nn.Linear(D * hidden_size, output_size)``, D = 2 if bidirectional else 1.
     """
 
     def __init__(self, input_size, hidden_size, output_size=1, kind="rnn", backend="torch.nn",
@@ -88,30 +92,34 @@ class SequenceRegressor(nn.Module):
             raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
         if backend not in ("torch.nn", "rnncourse"):
             raise ValueError(f"backend: expected 'torch.nn' or 'rnncourse', got {backend!r}")
-        if options.get("bidirectional"):
-            raise ValueError("bidirectional: not supported by SequenceRegressor, got True")
         V.check_positive_int("input_size", input_size)
         V.check_positive_int("hidden_size", hidden_size)
         V.check_positive_int("output_size", output_size)
         self.kind, self.backend = kind, backend
         self.many_to_many, self.batch_first = bool(many_to_many), bool(batch_first)
+        self.bidirectional = bool(options.get("bidirectional", False))
         self.rnn = _recurrent_layer(kind, backend, input_size, hidden_size,
                                     batch_first=self.batch_first, **options)
-        self.head = nn.Linear(hidden_size, output_size)
+        self.head = nn.Linear((2 if self.bidirectional else 1) * hidden_size, output_size)
 
     def forward(self, x):
         if x.dim() != 3:
             raise ValueError(f"x: expected a batched sequence of rank 3 "
                              f"({'batch, seq_len' if self.batch_first else 'seq_len, batch'}, "
                              f"features), got shape {tuple(x.shape)}")
-        output, _ = self.rnn(x)
+        output, state = self.rnn(x)
         if self.many_to_many:
             return self.head(output)
+        if self.bidirectional:                     # forward after x_T, backward after x_1
+            h_n = state[0] if isinstance(state, tuple) else state
+            return self.head(torch.cat([h_n[-2], h_n[-1]], dim=-1))
         last = output[:, -1] if self.batch_first else output[-1]
         return self.head(last)
 
     def extra_repr(self) -> str:
-        return f"kind={self.kind!r}, backend={self.backend!r}, many_to_many={self.many_to_many}"
+        extra = ", bidirectional=True" if self.bidirectional else ""
+        return (f"kind={self.kind!r}, backend={self.backend!r}, "
+                f"many_to_many={self.many_to_many}{extra}")
 
 
 def _show_progress(progress) -> bool:

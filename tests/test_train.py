@@ -38,6 +38,24 @@ def test_backends_agree(kind):
     assert torch.allclose(a(x), b(x), atol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("backend", ["torch.nn", "rnncourse"])
+def test_bidirectional_head_reads_both_directions(kind, backend):
+    torch.manual_seed(0)
+    H, x = 5, torch.randn(7, 4, 3, dtype=torch.float64)
+    one = SequenceRegressor(3, H, output_size=2, kind=kind, backend=backend, num_layers=2,
+                            bidirectional=True).double()
+    assert one.head.in_features == 2 * H
+    output, _ = one.rnn(x)                                   # (T, B, 2H): [forward | backward]
+    # the forward direction's state after x_T, the backward direction's after x_1 (at t = 0)
+    summary_state = torch.cat([output[-1, :, :H], output[0, :, H:]], dim=-1)
+    assert torch.allclose(one(x), one.head(summary_state), atol=1e-12)
+    many = SequenceRegressor(3, H, output_size=2, kind=kind, backend=backend, many_to_many=True,
+                             bidirectional=True, batch_first=True).double()
+    assert many(x).shape == (7, 4, 2)
+    assert "bidirectional=True" in repr(many)
+
+
 def test_leaky_kind_and_options():
     model = SequenceRegressor(2, 4, kind="leaky", backend="rnncourse", alpha=0.2)
     assert model(torch.randn(5, 3, 2)).shape == (3, 1)
