@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -238,6 +239,17 @@ def test_sys_exit_and_os_exit(fake, tmp_path):
     assert q["q2"].score == 1 and "exit code 3" in q["q2"].tests[1].message
 
 
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL", "SIGINT"])
+def test_an_answer_that_signals_its_parent_ends_only_its_question(fake, tmp_path, signal_name):
+    # the grader runs in this very process: were it the parent, this test would die here. The
+    # signal ends the question's supervisor; the question is then either graded (it finished
+    # first) or reported as ended by that signal; the other question is graded either way
+    kill = f"import os, signal\nos.kill(os.getppid(), signal.{signal_name})\n"
+    _, q = grade(fake, tmp_path, q1=kill + DOUBLE)
+    assert q["q1"].score == 4 or signal_name in q["q1"].message, q["q1"]
+    assert q["q2"].score == 2
+
+
 def test_huge_memory_allocation(fake, tmp_path):
     _, q = grade(fake, tmp_path, memory_mb=300, q1="big = np.ones(2**27)\n" + DOUBLE,   # 1 GB
                  q2="def add(a, b):\n    blocks = []\n    while True:\n        blocks.append(bytearray(10**7))")
@@ -325,6 +337,41 @@ def test_batch_csv_and_json_from_the_command_line(fake, tmp_path):
     assert "import torch" in rows["dave"]["problems"]
     data = json.loads((tmp_path / "all.json").read_text())
     assert len(data) == 6 and data[0]["score"] == 6
+
+
+def test_an_interrupted_batch_keeps_what_it_graded(fake, tmp_path):
+    folder, pid_file = tmp_path / "class", tmp_path / "bob.pid"
+    folder.mkdir()
+    notebook(folder / "alice.ipynb")
+    notebook(folder / "bob.ipynb", q1=f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+                                      "while True:\n    pass")
+    notebook(folder / "carol.ipynb")
+    grades = tmp_path / "grades.csv"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")]))
+    grader = subprocess.Popen([sys.executable, "-m", "rnncourse.grade", "--batch", str(folder), "--csv",
+                               str(grades), "--jobs", "1", "--timeout", "300", "-q"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120                     # a bound on waiting, not a speed goal
+    while not pid_file.exists() and grader.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pid_file.exists(), "bob's question never started"
+    time.sleep(0.2)                                       # bob's pid is written in full
+    grader.send_signal(signal.SIGINT)                     # the instructor presses Ctrl-C
+    out, err = grader.communicate(timeout=60)
+    assert grader.returncode == 130 and "interrupted: 1 of 3 notebooks graded" in err
+    assert "alice: 6/6" in out
+    with open(grades, newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert list(rows) == ["alice"] and rows["alice"]["total"] == "6"
+    bob = int(pid_file.read_text())
+    for _ in range(100):                                  # bob's endless loop was stopped too
+        try:
+            os.kill(bob, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"bob's question (pid {bob}) still runs after the grader was interrupted")
 
 
 def test_gradescope_json_for_one_notebook(fake, tmp_path):

@@ -55,22 +55,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--timeout, --memory and --jobs must be positive")
 
     start = time.monotonic()
-    results = grade_paths(paths, exercise=args.exercise, timeout=args.timeout, memory_mb=args.memory,
-                          workers=args.jobs)
-    for result in results:
-        if args.batch and result.path and args.batch in result.path.parents:
-            parts = result.path.relative_to(args.batch).parts
-            result.student = parts[0] if len(parts) > 1 else result.path.stem
-        if args.quiet:
-            print(f"{result.student or result.path}: {points(result.score)}/{points(result.max_score)}"
-                  + (f"  ({result.error})" if result.error else ""))
-        else:
-            print(result.table(verbose=args.verbose) + "\n")
+    progress = _Progress(args)
+    try:
+        results = grade_paths(paths, exercise=args.exercise, timeout=args.timeout, memory_mb=args.memory,
+                              workers=args.jobs, on_notebook=progress.add)
+    except KeyboardInterrupt:
+        saved = f"; their results are in {args.csv}" if args.csv and progress.finished else ""
+        print(f"\ninterrupted: {len(progress.finished)} of {len(paths)} notebooks graded{saved}",
+              file=sys.stderr)
+        return 130
     if len(results) > 1:
         print(f"graded {len(results)} notebooks in {time.monotonic() - start:.1f} s", file=sys.stderr)
     try:
         if args.csv:
-            write_csv(results, args.csv)
+            _write_atomically(args.csv, lambda path: write_csv(results, path))
         if args.json:
             data = [dict(r.gradescope(), file=str(r.path)) for r in results] if len(results) != 1 \
                 else results[0].gradescope()
@@ -79,6 +77,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot write the results: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+class _Progress:
+    """Reports each notebook as soon as it is graded: its table is printed (in the order of the
+    paths) and the CSV is rewritten with every notebook finished so far, so that an interrupted run
+    (Ctrl-C, a crash, a reboot) keeps what it had graded."""
+
+    def __init__(self, args):
+        self.args, self.finished, self.printed = args, {}, 0
+
+    def add(self, number: int, result) -> None:
+        batch = self.args.batch
+        if batch and result.path and batch in result.path.parents:
+            parts = result.path.relative_to(batch).parts
+            result.student = parts[0] if len(parts) > 1 else result.path.stem
+        self.finished[number] = result
+        while self.printed in self.finished:
+            self._print(self.finished[self.printed])
+            self.printed += 1
+        if self.args.csv:
+            ready = [self.finished[k] for k in sorted(self.finished)]
+            try:
+                _write_atomically(self.args.csv, lambda path: write_csv(ready, path))
+            except OSError as error:
+                print(f"cannot write {self.args.csv} yet: {error}", file=sys.stderr)
+
+    def _print(self, result) -> None:
+        if self.args.quiet:
+            print(f"{result.student or result.path}: {points(result.score)}/{points(result.max_score)}"
+                  + (f"  ({result.error})" if result.error else ""), flush=True)
+        else:
+            print(result.table(verbose=self.args.verbose) + "\n", flush=True)
+
+
+def _write_atomically(path: Path, write) -> None:
+    """``write(temporary path)``, then rename it to ``path``: a reader never sees half a file."""
+    temporary = path.with_name(f".{path.name}.partial")
+    write(temporary)
+    os.replace(temporary, path)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections import Counter
 from pathlib import Path
 
 from rnncourse import exercises
@@ -82,12 +83,14 @@ def _prepare(number: int, path: Path, exercise: str | None, jobs: list, question
 
 
 def grade_paths(paths, *, exercise: str | None = None, timeout: float = 30.0, memory_mb: int = 2048,
-                workers: int = 2) -> list[NotebookResult]:
+                workers: int = 2, on_notebook=None) -> list[NotebookResult]:
     """Grade every notebook in ``paths``; one :class:`NotebookResult` each, in order, whatever happens.
 
     ``exercise`` forces the exercise (else it is read from each notebook); ``timeout`` is the
     wall-clock limit of one question in seconds, ``memory_mb`` the memory it may allocate,
-    ``workers`` how many questions run at the same time.
+    ``workers`` how many questions run at the same time. ``on_notebook(index, result)``, if
+    given, is called as soon as a notebook is completely graded (in about the order of ``paths``),
+    so that a caller can save results as they come instead of at the end.
     """
     paths = [Path(p) for p in paths]
     jobs, questions, results = [], {}, []
@@ -98,16 +101,38 @@ def grade_paths(paths, *, exercise: str | None = None, timeout: float = 30.0, me
             traceback.print_exc(file=sys.stderr)
             results.append(NotebookResult(path, error=f"internal grader error: {type(error).__name__}: {error}"))
     _fill_unknown_exercise(results)
-    try:
-        done = run(jobs, questions, Limits(timeout=timeout, memory_mb=memory_mb), workers=workers)
-    except Exception as error:
-        traceback.print_exc(file=sys.stderr)
-        done, lost = {}, f"internal grader error: {type(error).__name__}: {error}"
-    else:
-        lost = "internal grader error: no result"
-    for number, result in enumerate(results):
+    waiting = Counter(number for number, _ in questions)       # jobs still running, per notebook
+    done = {}
+
+    def finish(number: int, lost: str = "internal grader error: no result") -> None:
+        result = results[number]
         result.questions = [q if q is not None else done.get((number, spec.id)) or _zeros(spec, lost)
                             for q, spec in zip(result.questions, _specs(result))]
+        if on_notebook is not None:
+            try:
+                on_notebook(number, result)
+            except Exception:               # reporting must not stop the grading
+                traceback.print_exc(file=sys.stderr)
+
+    def job_done(key, result) -> None:
+        done[key] = result
+        waiting[key[0]] -= 1
+        if waiting[key[0]] == 0:
+            finish(key[0])
+
+    for number in range(len(results)):
+        if not waiting[number]:
+            finish(number)
+    lost = "internal grader error: no result"
+    try:
+        run(jobs, questions, Limits(timeout=timeout, memory_mb=memory_mb), workers=workers,
+            on_result=job_done)
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        lost = f"internal grader error: {type(error).__name__}: {error}"
+    for number in range(len(results)):
+        if waiting[number] > 0:
+            finish(number, lost)
     return results
 
 

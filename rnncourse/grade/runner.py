@@ -2,10 +2,12 @@
 
 A job is one question of one notebook: the setup cell, then the answer cell, then the question's
 tests, in a child process (forked on Linux, so the exercise module, NumPy and torch are imported
-once) that has its own process group, an address-space limit (RLIMIT_AS), no terminal (its output
-is kept up to a cap and the rest dropped), and is killed when its wall-clock time runs out. The
-child reports through a file, one JSON line per event, flushed as it goes: a child that is killed
-or exits in the middle still leaves the results of the tests it finished.
+once) that has its own process group and only supervises: the question runs in a grandchild, so
+code that signals its parent hits the supervisor, not the grader. The grandchild has an
+address-space limit (RLIMIT_AS), no terminal (its output is kept up to a cap and the rest dropped),
+and is killed with its group when the wall-clock time runs out. It reports through a file, one
+JSON line per event, flushed as it goes: a question that is killed or exits in the middle still
+leaves the results of the tests it finished.
 """
 
 from __future__ import annotations
@@ -184,11 +186,46 @@ def _grade(job: Job, emit, sink: _Sink) -> None:
 
 
 def _child(job: Job, path: str, limits: Limits) -> None:
-    """Entry point of the child process: grade one question, report to ``path``, exit."""
+    """Entry point of the child process: a supervisor that runs the question in a process of its own.
+
+    The child gets its own process group, so a killed child takes everything it started along. On
+    POSIX it forks once more and only waits: the student's code runs in the grandchild, whose
+    parent is this supervisor, not the grader, so code that signals its parent (``os.kill(
+    os.getppid(), ...)``) ends its own question, not the grading of the class. The supervisor
+    ends as the worker ended (same exit code or signal), which is what the grader reports.
+    """
     try:
         os.setpgid(0, 0)                # its own group, so a killed child takes its children along
     except (AttributeError, OSError):
         pass
+    _silence()                          # nothing from here reaches the grader's terminal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # the supervisor does not stop on Ctrl-C...
+    try:
+        worker = os.fork()
+    except (AttributeError, OSError):   # no fork (Windows): grade in this process
+        worker = 0
+    if worker == 0:
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)   # ...the question may
+            _work(job, path, limits)
+        finally:
+            os._exit(0)
+    try:
+        _, status = os.waitpid(worker, 0)
+        code = os.waitstatus_to_exitcode(status)
+    except (OSError, ValueError):
+        code = 1
+    if code < 0:                        # killed by a signal: end the same way
+        try:
+            signal.signal(-code, signal.SIG_DFL)
+        except (OSError, ValueError, RuntimeError):
+            pass
+        os.kill(os.getpid(), -code)
+    os._exit(max(code, 0) if code >= 0 else 1)
+
+
+def _work(job: Job, path: str, limits: Limits) -> None:
+    """Grade one question, report to ``path``, exit."""
     events = open(path, "a", encoding="utf-8")
 
     def emit(kind, **fields):
@@ -199,12 +236,7 @@ def _child(job: Job, path: str, limits: Limits) -> None:
             pass
 
     sink = _Sink(limits.output_bytes)
-    try:
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):            # output written below Python (os.write, C code) goes nowhere
-            os.dup2(null, fd)
-    except OSError:
-        pass
+    _silence()
     sys.stdin = open(os.devnull)
     sys.stdout = sys.stderr = io.TextIOWrapper(io.BufferedWriter(sink, 1 << 16), encoding="utf-8",
                                                errors="replace")
@@ -216,6 +248,16 @@ def _child(job: Job, path: str, limits: Limits) -> None:
     emit("done")
     events.close()
     os._exit(0)                         # skip atexit handlers and threads the student's code left behind
+
+
+def _silence() -> None:
+    """Standard input, output and error of this process become /dev/null (also for C code)."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+    except OSError:
+        pass
 
 
 def _why(status: str | None, exitcode, limits: Limits) -> str:
@@ -293,49 +335,77 @@ def _events(path: str) -> list:
     return events
 
 
-def run(jobs: list, questions: dict, limits: Limits, workers: int = 2) -> dict:
+def run(jobs: list, questions: dict, limits: Limits, workers: int = 2, on_result=None) -> dict:
     """Run ``jobs`` at most ``workers`` at a time; return ``{job.key: QuestionResult}``.
 
     ``questions[job.key]`` is the :class:`~rnncourse.exercises.spec.Question` of each job.
+    ``on_result(key, result)``, if given, is called as soon as each job has its result.
     Never raises for what a child does: every job gets a result.
     """
+    results = _Results(on_result)
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
-    results, pending, running = {}, deque(enumerate(jobs)), {}
+    pending, running = deque(enumerate(jobs)), {}
     with tempfile.TemporaryDirectory(prefix="rnncourse-grade-") as folder:
-        while pending or running:
-            while pending and len(running) < max(1, workers):
-                number, job = pending.popleft()
-                path = os.path.join(folder, f"{number}.jsonl")
-                process = context.Process(target=_child, args=(job, path, limits), daemon=True)
-                try:
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                    process.start()
-                except OSError as error:
-                    results[job.key] = _result(questions[job.key], [], f"could not start a process: {error}",
-                                               None, limits)
-                    continue
-                running[process.sentinel] = (job, process, path, time.monotonic() + limits.timeout)
-            if not running:
+        try:
+            _loop(pending, running, results, questions, limits, workers, context, folder)
+        finally:                        # interrupted (Ctrl-C): no question is left running
+            for _, process, _, _ in running.values():
+                _kill(process)
+    return dict(results)
+
+
+def _loop(pending, running, results, questions, limits, workers, context, folder) -> None:
+    """Start jobs while fewer than ``workers`` run; collect each as it ends or runs out of time."""
+    while pending or running:
+        while pending and len(running) < max(1, workers):
+            number, job = pending.popleft()
+            path = os.path.join(folder, f"{number}.jsonl")
+            process = context.Process(target=_child, args=(job, path, limits), daemon=True)
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                process.start()
+            except OSError as error:
+                results[job.key] = _result(questions[job.key], [], f"could not start a process: {error}",
+                                           None, limits)
                 continue
-            wait = max(0.0, min(entry[3] for entry in running.values()) - time.monotonic())
-            ready = set(multiprocessing.connection.wait(list(running), timeout=wait))
-            now = time.monotonic()
-            for sentinel, (job, process, path, deadline) in list(running.items()):
-                if sentinel in ready:
-                    status = None
-                elif now >= deadline:
-                    status = "timeout"
-                    _kill(process)
-                else:
-                    continue
-                process.join()
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)   # whatever it started is ended too
-                except (AttributeError, OSError):
-                    pass
-                results[job.key] = _result(questions[job.key], _events(path), status, process.exitcode, limits)
-                process.close()
-                del running[sentinel]
-    return results
+            running[process.sentinel] = (job, process, path, time.monotonic() + limits.timeout)
+        if not running:
+            continue
+        wait = max(0.0, min(entry[3] for entry in running.values()) - time.monotonic())
+        ready = set(multiprocessing.connection.wait(list(running), timeout=wait))
+        now = time.monotonic()
+        for sentinel, (job, process, path, deadline) in list(running.items()):
+            if sentinel in ready:
+                status = None
+            elif now >= deadline:
+                status = "timeout"
+                _kill(process)
+            else:
+                continue
+            process.join()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)   # whatever it started is ended too
+            except (AttributeError, OSError):
+                pass
+            results[job.key] = _result(questions[job.key], _events(path), status, process.exitcode, limits)
+            process.close()
+            del running[sentinel]
+
+
+class _Results(dict):
+    """The results so far; each new one is also handed to ``on_result`` (whose errors are printed)."""
+
+    def __init__(self, on_result):
+        super().__init__()
+        self.on_result = on_result
+
+    def __setitem__(self, key, result) -> None:
+        super().__setitem__(key, result)
+        if self.on_result is not None:
+            try:
+                self.on_result(key, result)
+            except Exception:           # reporting must not stop the grading
+                import traceback
+                traceback.print_exc(file=sys.stderr)
