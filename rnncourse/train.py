@@ -97,10 +97,9 @@ class SequenceRegressor(nn.Module):
         V.check_positive_int("output_size", output_size)
         self.kind, self.backend = kind, backend
         self.many_to_many, self.batch_first = bool(many_to_many), bool(batch_first)
-        self.bidirectional = bool(options.get("bidirectional", False))
         self.rnn = _recurrent_layer(kind, backend, input_size, hidden_size,
                                     batch_first=self.batch_first, **options)
-        self.head = nn.Linear((2 if self.bidirectional else 1) * hidden_size, output_size)
+        self.head = nn.Linear((2 if self.rnn.bidirectional else 1) * hidden_size, output_size)
 
     def forward(self, x):
         if x.dim() != 3:
@@ -110,14 +109,14 @@ class SequenceRegressor(nn.Module):
         output, state = self.rnn(x)
         if self.many_to_many:
             return self.head(output)
-        if self.bidirectional:                     # forward after x_T, backward after x_1
+        if self.rnn.bidirectional:                 # forward after x_T, backward after x_1
             h_n = state[0] if isinstance(state, tuple) else state
             return self.head(torch.cat([h_n[-2], h_n[-1]], dim=-1))
         last = output[:, -1] if self.batch_first else output[-1]
         return self.head(last)
 
     def extra_repr(self) -> str:
-        extra = ", bidirectional=True" if self.bidirectional else ""
+        extra = ", bidirectional=True" if self.rnn.bidirectional else ""
         return (f"kind={self.kind!r}, backend={self.backend!r}, "
                 f"many_to_many={self.many_to_many}{extra}")
 

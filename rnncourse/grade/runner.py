@@ -24,6 +24,7 @@ import signal
 import sys
 import tempfile
 import time
+import traceback
 from collections import deque
 from dataclasses import dataclass
 
@@ -221,7 +222,7 @@ def _child(job: Job, path: str, limits: Limits) -> None:
         except (OSError, ValueError, RuntimeError):
             pass
         os.kill(os.getpid(), -code)
-    os._exit(max(code, 0) if code >= 0 else 1)
+    os._exit(code if code >= 0 else 1)   # (a signal that did not end it)
 
 
 def _work(job: Job, path: str, limits: Limits) -> None:
@@ -235,8 +236,7 @@ def _work(job: Job, path: str, limits: Limits) -> None:
         except Exception:               # a full disk or no memory: the parent reports the gap
             pass
 
-    sink = _Sink(limits.output_bytes)
-    _silence()
+    sink = _Sink(limits.output_bytes)   # fds 0-2 are /dev/null already (``_child``)
     sys.stdin = open(os.devnull)
     sys.stdout = sys.stderr = io.TextIOWrapper(io.BufferedWriter(sink, 1 << 16), encoding="utf-8",
                                                errors="replace")
@@ -342,70 +342,56 @@ def run(jobs: list, questions: dict, limits: Limits, workers: int = 2, on_result
     ``on_result(key, result)``, if given, is called as soon as each job has its result.
     Never raises for what a child does: every job gets a result.
     """
-    results = _Results(on_result)
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
-    pending, running = deque(enumerate(jobs)), {}
+    results, pending, running = {}, deque(enumerate(jobs)), {}
+
+    def record(key, result) -> None:
+        results[key] = result
+        if on_result is not None:
+            try:
+                on_result(key, result)
+            except Exception:           # reporting must not stop the grading
+                traceback.print_exc(file=sys.stderr)
+
     with tempfile.TemporaryDirectory(prefix="rnncourse-grade-") as folder:
         try:
-            _loop(pending, running, results, questions, limits, workers, context, folder)
+            while pending or running:
+                while pending and len(running) < max(1, workers):
+                    number, job = pending.popleft()
+                    path = os.path.join(folder, f"{number}.jsonl")
+                    process = context.Process(target=_child, args=(job, path, limits), daemon=True)
+                    try:
+                        sys.stdout.flush()
+                        sys.stderr.flush()
+                        process.start()
+                    except OSError as error:
+                        record(job.key, _result(questions[job.key], [], f"could not start a process: {error}",
+                                                None, limits))
+                        continue
+                    running[process.sentinel] = (job, process, path, time.monotonic() + limits.timeout)
+                if not running:
+                    continue
+                wait = max(0.0, min(entry[3] for entry in running.values()) - time.monotonic())
+                ready = set(multiprocessing.connection.wait(list(running), timeout=wait))
+                now = time.monotonic()
+                for sentinel, (job, process, path, deadline) in list(running.items()):
+                    if sentinel in ready:
+                        status = None
+                    elif now >= deadline:
+                        status = "timeout"
+                        _kill(process)
+                    else:
+                        continue
+                    process.join()
+                    try:
+                        os.killpg(process.pid, signal.SIGKILL)   # whatever it started is ended too
+                    except (AttributeError, OSError):
+                        pass
+                    record(job.key, _result(questions[job.key], _events(path), status, process.exitcode, limits))
+                    process.close()
+                    del running[sentinel]
         finally:                        # interrupted (Ctrl-C): no question is left running
             for _, process, _, _ in running.values():
                 _kill(process)
-    return dict(results)
-
-
-def _loop(pending, running, results, questions, limits, workers, context, folder) -> None:
-    """Start jobs while fewer than ``workers`` run; collect each as it ends or runs out of time."""
-    while pending or running:
-        while pending and len(running) < max(1, workers):
-            number, job = pending.popleft()
-            path = os.path.join(folder, f"{number}.jsonl")
-            process = context.Process(target=_child, args=(job, path, limits), daemon=True)
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                process.start()
-            except OSError as error:
-                results[job.key] = _result(questions[job.key], [], f"could not start a process: {error}",
-                                           None, limits)
-                continue
-            running[process.sentinel] = (job, process, path, time.monotonic() + limits.timeout)
-        if not running:
-            continue
-        wait = max(0.0, min(entry[3] for entry in running.values()) - time.monotonic())
-        ready = set(multiprocessing.connection.wait(list(running), timeout=wait))
-        now = time.monotonic()
-        for sentinel, (job, process, path, deadline) in list(running.items()):
-            if sentinel in ready:
-                status = None
-            elif now >= deadline:
-                status = "timeout"
-                _kill(process)
-            else:
-                continue
-            process.join()
-            try:
-                os.killpg(process.pid, signal.SIGKILL)   # whatever it started is ended too
-            except (AttributeError, OSError):
-                pass
-            results[job.key] = _result(questions[job.key], _events(path), status, process.exitcode, limits)
-            process.close()
-            del running[sentinel]
-
-
-class _Results(dict):
-    """The results so far; each new one is also handed to ``on_result`` (whose errors are printed)."""
-
-    def __init__(self, on_result):
-        super().__init__()
-        self.on_result = on_result
-
-    def __setitem__(self, key, result) -> None:
-        super().__setitem__(key, result)
-        if self.on_result is not None:
-            try:
-                self.on_result(key, result)
-            except Exception:           # reporting must not stop the grading
-                import traceback
-                traceback.print_exc(file=sys.stderr)
+    return results

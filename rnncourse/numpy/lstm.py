@@ -158,11 +158,12 @@ def lstm_backward(d_out, d_final, cache):
     d_h = np.array(d_final[0], dtype)                  # W_hhᵀ δ_{t+1}: dL/dh_n at t = T
     d_c = np.array(d_final[1], dtype)                  # ε^c_{t+1} ⊙ f_{t+1} [+ peepholes]
     for t in reversed(range(T)):
-        i, f, g, o = gates[:, t]
+        step = gates[:, t]
+        i, f, g, o = step
         di, df, dg, do = delta[:, t]
         tc = tanh_c[t]
-        np.subtract(1, gates[:, t], out=slope)         # s (1 - s) of the four gates at once:
-        slope *= gates[:, t]                           # σ' for i, f, o (the g block is unused)
+        np.subtract(1, step, out=slope)                # s (1 - s) of the four gates at once:
+        slope *= step                                  # σ' for i, f, o (the g block is unused)
         np.add(d_out[t], d_h, out=e_h)                 # (7)
         np.multiply(e_h, tc, out=do)
         do *= slope[3]                                 # (8)  δo = ε^h ⊙ tanh(c_t) ⊙ o (1 - o)
