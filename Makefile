@@ -1,9 +1,11 @@
 # rnncourse: two commands set everything up.
 #   make book   create .venv, install the pinned requirements and the package, build the HTML book
-#   make test   the same setup, then every check: the strict book build, then pytest (unit tests, nbval
-#               over every notebook, and the browser tests against the built pages)
+#   make test   the same setup, then every check: the strict book build, pytest (unit tests, nbval
+#               over every notebook, and the browser tests against the built pages), then nbval over
+#               every notebook again under two other CPU instruction-set dispatches (portability)
 # Other targets: make lab (JupyterLab with live widgets), make execute (refresh stored notebook
-# outputs), make pdf (the whole book as one PDF, needs TeX Live from Debian), make clean.
+# outputs), make portability (only the two extra nbval passes), make pdf (the whole book as one
+# PDF, needs TeX Live from Debian), make clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,8 +15,25 @@ NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard exercises/solutions/
 JB_BUILD  := $(BIN)/jupyter-book build . --toc book/_toc.yml
 # xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order
 PYTEST_PAR := -n 2 --dist loadfile
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+         --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: setup browser book test lab execute pdf clean
+# Portability: the stored outputs must not depend on the CPU that executed them (README, "Stored
+# outputs"). Each dispatch below makes PyTorch (ATen), oneDNN, MKL, OpenBLAS and NumPy pick other
+# kernels than they pick natively, on AVX2 and on AVX-512 machines alike, so the last bits of float
+# results change as they do on another reader's CPU:
+#   baseline: ATen's scalar kernels, oneDNN SSE4.1, MKL SSE4.2, OpenBLAS Nehalem, NumPy without its
+#             AVX2/AVX-512 loops (X86_V3, X86_V4 and later disabled) -- a pre-2013 x86-64;
+#   avx:      ATen AVX2 (differs on AVX-512 machines), oneDNN and MKL AVX (no AVX2/FMA), MKL's AVX
+#             conditional-numerical-reproducibility branch, OpenBLAS Sandybridge, NumPy without its
+#             AVX-512 loops -- a 2011 Sandy Bridge.
+# (On ARM these variables do nothing; the passes then repeat the native one.)
+DISPATCH_BASELINE := ATEN_CPU_CAPABILITY=default DNNL_MAX_CPU_ISA=SSE41 MKL_ENABLE_INSTRUCTIONS=SSE4_2 \
+    OPENBLAS_CORETYPE=Nehalem NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR"
+DISPATCH_AVX := ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX MKL_ENABLE_INSTRUCTIONS=AVX MKL_CBWR=AVX \
+    OPENBLAS_CORETYPE=Sandybridge NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
+
+.PHONY: setup browser book test portability lab execute pdf clean
 
 # Re-runs only when the pins or the package metadata change, so a second `make book` takes seconds.
 $(STAMP): requirements.txt pyproject.toml
@@ -38,8 +57,15 @@ browser:
 # The book is built first (warnings are errors, every page rebuilt) because the browser tests read it.
 test: setup browser
 	$(JB_BUILD) -W -n --keep-going --all
-	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 -p no:cacheprovider
+	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
+	@$(MAKE) --no-print-directory portability
+
+# The notebooks again, under each dispatch: every stored output and every assertion must hold.
+portability: setup
+	@echo "nbval under the baseline dispatch: $(DISPATCH_BASELINE)"
+	env $(DISPATCH_BASELINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
+	@echo "nbval under the avx dispatch: $(DISPATCH_AVX)"
+	env $(DISPATCH_AVX) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
 
 # RNNCOURSE_WIDGETS=1: live ipywidgets sliders (rnncourse.interactive); RNNCOURSE_PROGRESS=1: tqdm bars.
 lab: setup

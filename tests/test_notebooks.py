@@ -93,3 +93,65 @@ def test_requirements_pin_exact_versions():
     pins = dict(l.split("==", 1) for l in lines)
     assert pins["torch"] == "2.13.0"
     assert pins["jupyter-book"].startswith("1.")
+
+
+# --- What nbval compares (README, "Stored outputs"): one mechanism, and every exclusion asserts ---
+
+def _census():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("nbval_census", ROOT / "scripts" / "nbval_census.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CENSUS = _census()
+ALL_NOTEBOOKS = CENSUS.notebooks()
+NBVAL_MARKERS = re.compile(r"#\s*NBVAL_\w+|nbval-(skip|raises-exception|check-output|ignore-output)",
+                           re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
+def test_excluded_cells_assert_their_claim(path):
+    for i, cell in enumerate(CENSUS.code_cells(path)):
+        if CENSUS.is_excluded(cell):
+            assert CENSUS.asserts(cell), (
+                f"{path.name}: code cell {i} is tagged {CENSUS.IGNORE_TAG} but has no assert: "
+                "a cell whose output is not compared must check the claim the prose draws from it")
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_exclusion_mechanism(path):
+    """Only the cell tag excludes output; no comment markers, no skipped cells, no other tags."""
+    for i, cell in enumerate(CENSUS.code_cells(path)):
+        tags = [t for t in cell.get("metadata", {}).get("tags", []) if t.startswith("nbval")]
+        assert set(tags) <= {CENSUS.IGNORE_TAG}, f"{path.name}: code cell {i} has tags {tags}"
+        assert not NBVAL_MARKERS.search(CENSUS.source(cell)), \
+            f"{path.name}: code cell {i} uses an nbval comment marker; use the cell tag"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
+def test_exclusion_is_the_exception(path):
+    row = CENSUS.census(path)
+    assert row["excluded, asserted"] <= row["text cells"] // 3, (
+        f"{path.name}: {row['excluded, asserted']} of {row['text cells']} cells with text output "
+        "are excluded from nbval's comparison; print CPU-independent values (verdicts, rounded "
+        "numbers) instead")
+
+
+# a measured value at rounding level: exponent -13 or below, or -9 and below with a mantissa other
+# than a round 1 (tolerances such as "within 1e-12" are thresholds, not measurements)
+NOISE = re.compile(r"(?<![\w.])(\d(\.\d+)?e-(1[3-9]|[2-9][0-9])|([2-9]|\d\.\d+)e-(09|9|1[0-2]))\b")
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
+def test_compared_outputs_print_no_rounding_noise(path):
+    """A compared output must not print a number at the level of rounding error (e.g. 3e-16):
+    its digits change with the CPU. Print a verdict such as 'below 1e-12' instead."""
+    for i, cell in enumerate(CENSUS.code_cells(path)):
+        if CENSUS.is_excluded(cell):
+            continue
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+            match = NOISE.search(text)
+            assert not match, f"{path.name}: code cell {i} prints {match.group(0)!r}"
