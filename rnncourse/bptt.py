@@ -7,6 +7,8 @@
   chunks of ``k`` steps (the state crosses a chunk boundary, the gradient does not).
 - ``train_numpy``: Adam (``rnncourse.optim``) on the seeded batch stream of
   ``rnncourse.train.train``, so both loops see the same batches.
+- ``echo_run``: one seeded run of truncated (or full) BPTT on the delayed echo, the experiment of
+  chapter 3 that shows what truncation shorter than the delay costs.
 - ``gradient_by_distance``: how much each earlier step contributes to the gradient of a loss
   at the last step: what truncation keeps and what it drops.
 - ``peak_memory``: the peak memory NumPy allocates during a call, for the memory-against-τ plot.
@@ -20,6 +22,7 @@ import tracemalloc
 import numpy as np
 
 from . import _validate as V
+from .data import delayed_echo
 from .numpy import RNN
 from .optim import Adam, clip_grad_norm
 from .train import progress_bar, summary
@@ -164,6 +167,19 @@ def train_numpy(model, make_batch, steps, lr=1e-3, truncate=None, clip=None, see
     if verbose:
         print(summary(losses, desc))
     return losses
+
+
+def echo_run(truncate, seed=0, steps=250, delay=5, hidden_size=24, lr=1e-2, desc=None):
+    """Train ``NumpyRegressor(1, hidden_size)`` on the delayed echo with (truncated) BPTT.
+
+    Batches of 16 sequences of 40 steps from :func:`rnncourse.data.delayed_echo`; ``truncate`` as in
+    :func:`mse_grads` (None: full BPTT). ``seed`` fixes the initial weights and the batches.
+    Returns the list of training losses (``desc``: print the summary line with this label).
+    """
+    model = NumpyRegressor(1, hidden_size, rng=seed)
+    batches = lambda step, rng: delayed_echo(16, 40, delay, seed=rng)
+    return train_numpy(model, batches, steps=steps, lr=lr, truncate=truncate, seed=seed,
+                       desc=desc or "", verbose=desc is not None)
 
 
 def gradient_by_distance(rnn, x, grad_h, name="weight_hh_l0"):

@@ -1,4 +1,4 @@
-"""Synthetic long-memory tasks: the adding problem and the copy-memory task.
+"""Synthetic long-memory tasks: the adding problem, the copy-memory task and the delayed echo.
 
 Both follow Arjovsky, Shah & Bengio (2016), "Unitary evolution recurrent neural networks", ICML,
 which fixed the forms used by most later papers. Inputs use the course's layout
@@ -121,3 +121,32 @@ def copy_memory(n_samples: int, delay: int, n_symbols: int = 8, copy_length: int
     if one_hot:
         x = np.eye(n_symbols + 2, dtype=dtype)[x]
     return _batch_first(x, batch_first), _batch_first(y, batch_first)
+
+
+def delayed_echo(n_samples: int, T: int, delay: int, seed=None, dtype=np.float64):
+    r"""The delayed echo (chapter 3): repeat the input ``delay`` steps later.
+
+    The input is a sequence of independent random signs, :math:`x_t \in \{-1, +1\}`; the target is
+    :math:`y_t = x_{t - \text{delay}}` for :math:`t \ge \text{delay}` and 0 before. A network
+    solves it exactly if it keeps the last ``delay`` inputs; predicting 0 scores an MSE of about
+    :math:`1 - \text{delay}/T`.
+
+    Args:
+        n_samples: number of sequences (batch size), >= 1.
+        T: sequence length, > delay.
+        delay: how many steps later the input is repeated, >= 1.
+        seed: seed of ``np.random.default_rng`` (None: fresh entropy), or a Generator.
+        dtype: floating dtype of both arrays.
+
+    Returns:
+        ``(x, y)``, both of shape ``(T, n_samples, 1)``.
+    """
+    n_samples = V.check_int("n_samples", n_samples, low=1)
+    delay = V.check_int("delay", delay, low=1)
+    T = V.check_int("T", T, low=delay + 1)
+    dtype = V.check_float_dtype("dtype", dtype)
+    rng = np.random.default_rng(seed)
+    x = rng.choice([-1.0, 1.0], size=(T, n_samples, 1))
+    y = np.zeros_like(x)
+    y[delay:] = x[:-delay]
+    return x.astype(dtype), y.astype(dtype)

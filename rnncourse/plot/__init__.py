@@ -5,6 +5,7 @@
   and many-to-many / many-to-one / one-to-many (chapter 2).
 - :func:`brnn_graph`, :func:`deep_rnn_graphs`, :func:`tree_graph`, :func:`dependency_maps`
   (``birnn.py``): the bidirectional RNN, deep RNNs, a recursive network, who-reads-whom (chapter 4).
+- :func:`seed_band` (``seeds.py``): training curves of several seeds as a median and a band.
 """
 
 from .graphs import unrolled_graph
@@ -22,3 +23,7 @@ __all__ += ["brnn_graph", "deep_rnn_graphs", "tree_graph", "dependency_maps"]
 from .gates import gate_activations, lstm_cell  # noqa: E402  (chapters 7, 8)
 
 __all__ += ["lstm_cell", "gate_activations"]
+
+from .seeds import seed_band  # noqa: E402  (chapters 5, 7, 8: runs of several seeds)
+
+__all__ += ["seed_band"]

@@ -1,0 +1,108 @@
+"""Every comparison the chapters draw from a training run, run for several seeds: claim x seed.
+
+A chapter runs a comparison for one to three seeds (a chapter executes in a minute); this script runs
+each for five, with the same package functions and settings as the chapter, and prints whether the
+claim holds for each seed. Claims whose runs are too long for a chapter are stored as records
+(``rnncourse/data/records/*.json``) that the chapter loads, plots as bands and asserts on.
+
+    python scripts/seed_claims.py                  # every claim, seeds 0-4: a table
+    python scripts/seed_claims.py --only ch05      # the claims whose name starts with ch05
+    python scripts/seed_claims.py --record         # also rewrite the records the chapters load
+    python scripts/seed_claims.py --seeds 10       # more seeds
+
+Each run uses one thread (torch.set_num_threads(1)), like the chapters. The whole table takes
+about 15 minutes on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+import torch
+
+from rnncourse import bptt, runs
+
+CLAIMS = []        # (name, statement, function(seed) -> (holds, detail))
+RECORDED = {}      # record name -> {label: [Run per seed]}, filled by claims that keep their runs
+
+
+def claim(name, statement):
+    def register(function):
+        CLAIMS.append((name, statement, function))
+        return function
+    return register
+
+
+def keep(record, label, run):
+    RECORDED.setdefault(record, {}).setdefault(label, []).append(run)
+    return run
+
+
+def _final(losses, k=25):
+    return float(np.mean(losses[-k:]))
+
+
+# --- chapter 3 -----------------------------------------------------------------------------------
+
+@claim("ch03 truncation", "delayed echo (delay 5): full BPTT and k = 10 below 0.01; k = 3 falls, "
+                          "then ends above 0.5")
+def _(seed):
+    full, k10, k3 = (bptt.echo_run(k, seed=seed) for k in (None, 10, 3))
+    smooth = np.convolve(k3, np.ones(25) / 25, mode="valid")
+    holds = (max(_final(full), _final(k10)) < 0.01 and _final(k3) > 0.5
+             and smooth.min() < smooth[-1] - 0.05)
+    return holds, f"full {_final(full):.4f}, k=10 {_final(k10):.4f}, k=3 {_final(k3):.2f}"
+
+
+# --- chapter 5 -----------------------------------------------------------------------------------
+
+ADDING_CH05 = dict(steps=1000, batch_size=128, lr=1e-2)
+
+
+@claim("ch05 adding T=20 vs T=100", "tanh RNN, same budget: T = 20 test MSE below 0.1, "
+                                    "T = 100 above 0.14 (1/6 = mean)")
+def _(seed):
+    short = runs.adding_run("rnn", 20, seed=seed, **ADDING_CH05)
+    long = runs.adding_run("rnn", 100, seed=seed, **ADDING_CH05)
+    return short.test < 0.1 and long.test > 0.14, f"T=20 {short.test:.3f}, T=100 {long.test:.3f}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="run the claims whose name starts with this")
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. N-1 (default 5)")
+    parser.add_argument("--record", action="store_true",
+                        help="rewrite the records in rnncourse/data/records")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    chosen = [c for c in CLAIMS if c[0].startswith(args.only)]
+    if not chosen:
+        sys.exit(f"--only: no claim starts with {args.only!r}; claims: {[c[0] for c in CLAIMS]}")
+    seeds = range(args.seeds)
+    print(f"| claim | {' | '.join(f'seed {s}' for s in seeds)} | holds |")
+    print(f"|---|{'---|' * len(seeds)}---|")
+    details = []
+    for name, statement, function in chosen:
+        start, cells = time.process_time(), []
+        for seed in seeds:
+            holds, detail = function(seed)
+            cells.append("yes" if holds else "**no**")
+            details.append(f"{name}, seed {seed}: {detail}")
+        count = cells.count("yes")
+        print(f"| {name}: {statement} | {' | '.join(cells)} | {count}/{len(cells)} |", flush=True)
+        details.append(f"{name}: {time.process_time() - start:.0f} s of CPU")
+    print("\n" + "\n".join(details))
+    if args.record:
+        made_by = f"python scripts/seed_claims.py --record --seeds {args.seeds}"
+        for name, labelled in RECORDED.items():
+            print("wrote", runs.save_record(name, labelled, RECORD_CONFIG[name], made_by))
+
+
+RECORD_CONFIG = {}
+
+
+if __name__ == "__main__":
+    main()
