@@ -1,11 +1,13 @@
 """Bidirectional RNNs (chapter 4): the delay-M task and the bidirectional language model that sees itself.
 
 - ``delay_batch``: the centred moving-average task used to compare an output delay of M steps with a
-  bidirectional network; ``bidirectional_tagger`` builds the bidirectional model for it.
+  bidirectional network; ``bidirectional_tagger`` builds the bidirectional model for it, and
+  ``delay_run`` trains and tests one network of the comparison for one seed.
 - ``markov_chain``, ``sample_markov``, ``entropy_rate``, ``cloze_entropy``: text drawn from a
   first-order Markov chain, whose best possible losses are known exactly.
 - ``BiLM``: a character model in three arrangements (forward only, naive bidirectional, and the
-  shifted bidirectional model, stacked), with its loss ``BiLM.loss``.
+  shifted bidirectional model, stacked), with its loss ``BiLM.loss``; ``bilm_run`` trains and tests
+  one for one seed.
 
 Shapes follow ``torch.nn.RNN``: sequences are ``(seq_len, batch, features)``; token sequences are
 integer arrays ``(seq_len, batch)``.
@@ -19,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _validate as V
-from .train import SequenceRegressor
+from .train import SequenceRegressor, evaluate, train
 
 MODES = ("forward", "bidirectional", "shifted")
 
@@ -52,6 +54,27 @@ def delay_batch(batch, T, M, rng, dtype=np.float32):
     x = np.concatenate([x, np.zeros((M, batch))])
     y = np.concatenate([np.zeros((M, batch)), y])
     return x[..., None].astype(dtype), y[..., None].astype(dtype)
+
+
+def delay_run(M, seed=0, steps=150, hidden_size=8, T=16):
+    """Train and test one network of the delay-M experiment (chapter 4); return its test MSE.
+
+    ``M`` an integer >= 0: a one-directional ``SequenceRegressor`` (many-to-many) whose output is
+    scored ``M`` steps late; ``M=None``: a :func:`bidirectional_tagger` that answers at once. Adam
+    (lr 0.01) for ``steps`` batches of 32 sequences of length ``T`` from :func:`delay_batch`; the
+    loss skips the first ``M`` outputs. ``seed`` fixes the initial weights and the batches; every
+    seed is scored on the same 500 test sequences (seed 1).
+    """
+    torch.manual_seed(seed)
+    bidirectional = M is None
+    model = (bidirectional_tagger(1, hidden_size) if bidirectional else
+             SequenceRegressor(1, hidden_size, many_to_many=True))
+    M = 0 if bidirectional else M
+    late = lambda prediction, y: F.mse_loss(prediction[M:], y[M:])    # skip the first M outputs
+    train(model, lambda step, rng: delay_batch(32, T, M, rng), steps, lr=1e-2, loss_fn=late,
+          seed=seed, verbose=False)
+    x, y = delay_batch(500, T, M, rng=1)
+    return evaluate(model, x, y, loss_fn=late)
 
 
 def bidirectional_tagger(input_size, hidden_size, output_size=1, **options):
@@ -174,6 +197,22 @@ class BiLM(nn.Module):
         if self.mode != "shifted":
             logits, tokens = logits[:-1], tokens[1:]
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens.reshape(-1))
+
+
+def bilm_run(mode, num_layers, seed=0, steps=120, chain_seed=0, hidden_size=16):
+    """Train a :class:`BiLM` on text of the Markov chain ``markov_chain(8, seed=chain_seed)``.
+
+    Adam (lr 0.01), ``steps`` batches of 32 sequences of 24 symbols; ``seed`` fixes the initial
+    weights and the batches. Returns ``(model, test_loss)``, the loss in nats on 200 fresh
+    sequences of 64 symbols (the same for every seed).
+    """
+    P, pi = markov_chain(8, seed=chain_seed)
+    torch.manual_seed(seed)
+    model = BiLM(8, hidden_size, num_layers, mode)
+    batches = lambda step, rng: (sample_markov(P, pi, 24, 32, rng),) * 2      # (input, target)
+    train(model, batches, steps, lr=1e-2, loss_fn=model.loss, seed=seed, verbose=False)
+    test = sample_markov(P, pi, 64, 200, rng=1)
+    return model, evaluate(model, test, test, loss_fn=model.loss)
 
 
 def shift_directions(output):

@@ -23,7 +23,7 @@ import time
 import numpy as np
 import torch
 
-from rnncourse import bptt, runs
+from rnncourse import birnn, bptt, runs
 
 CLAIMS = []        # (name, statement, function(seed) -> (holds, detail))
 RECORDED = {}      # record name -> {label: [Run per seed]}, filled by claims that keep their runs
@@ -55,6 +55,33 @@ def _(seed):
     holds = (max(_final(full), _final(k10)) < 0.01 and _final(k3) > 0.5
              and smooth.min() < smooth[-1] - 0.05)
     return holds, f"full {_final(full):.4f}, k=10 {_final(k10):.4f}, k=3 {_final(k3):.2f}"
+
+
+# --- chapter 4 -----------------------------------------------------------------------------------
+
+@claim("ch04 delay M", "moving average: M = 0 on the 15/16 * 1/9 floor, M = 1 below 0.02, M = 8 "
+                       "worse than M = 1, bidirectional below 0.01 and within 0.002 of the best delay")
+def _(seed):
+    mse = {M: birnn.delay_run(M, seed=seed) for M in (0, 1, 2, 3, 4, 5, 6, 8, None)}
+    best = min(v for M, v in mse.items() if M is not None)
+    holds = (abs(mse[0] - 15 / 16 / 9) < 0.01 and mse[1] < 0.02 and mse[8] > 2 * mse[1]
+             and mse[None] < 0.01 and mse[None] < best + 0.002)
+    jump = next((M for M in (2, 3, 4, 5, 6, 8) if mse[M] > 0.1), None)
+    return holds, (f"M=0 {mse[0]:.3f}, M=1 {mse[1]:.3f}, M=8 {mse[8]:.3f}, bidirectional "
+                   f"{mse[None]:.3f}; first delay above 0.1: {jump}")
+
+
+@claim("ch04 bidirectional LM", "Markov text: forward LM on the entropy rate, naive bidirectional "
+                                "and 2-layer shifted below 0.3 nats, 1-layer shifted just above the "
+                                "cloze floor")
+def _(seed):
+    P, pi = birnn.markov_chain(8, seed=0)
+    rate, cloze = birnn.entropy_rate(P, pi), birnn.cloze_entropy(P, pi)
+    loss = {key: birnn.bilm_run(*key, seed=seed)[1]
+            for key in [("forward", 2), ("bidirectional", 2), ("shifted", 1), ("shifted", 2)]}
+    holds = (abs(loss["forward", 2] - rate) < 0.03 and loss["bidirectional", 2] < 0.3
+             and cloze < loss["shifted", 1] < cloze + 0.05 and loss["shifted", 2] < 0.3)
+    return holds, ", ".join(f"{m} {L}: {v:.3f}" for (m, L), v in loss.items())
 
 
 # --- chapter 5 -----------------------------------------------------------------------------------
