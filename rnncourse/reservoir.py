@@ -1,5 +1,10 @@
-"""Helpers for the echo-state chapter (chapter 6): the error measure, the split of a series, and
-``draw_prediction``, one frame of the chapter's slider over the spectral radius.
+"""Helpers for the echo-state chapter (chapter 6): the error measure, the split of a series, the
+chapter's experiments, and ``draw_prediction``, one frame of the chapter's slider over the spectral
+radius.
+
+- ``nrmse``, ``one_step_split``; ``mackey_glass_split``: the chapter's Mackey–Glass protocol.
+- ``closed_loop``: an ESN fitted to the training part generates the test part from its own output.
+- ``lstm_one_step``: the gradient-trained LSTM the chapter compares with the ESN.
 
 The models themselves are ``rnncourse.numpy.ESN`` and ``rnncourse.torch.ESN``.
 """
@@ -51,9 +56,59 @@ def one_step_split(series, warmup: int, n_train: int, n_test: int):
 
 
 @functools.lru_cache(maxsize=1)
-def _mackey_glass_split():
+def mackey_glass_split():
+    """The chapter's protocol on ``mackey_glass(2700)``: a 100-step washout, 2000 training steps,
+    500 test steps; ``(X_train, Y_train, X_test, Y_test)`` as :func:`one_step_split` returns them."""
     from .data import mackey_glass
     return one_step_split(mackey_glass(2700), warmup=100, n_train=2000, n_test=500)
+
+
+def closed_loop(seed, n_steps: int = 500, reservoir_size: int = 300, spectral_radius: float = 1.25,
+                leak_rate: float = 0.3, **options):
+    """Fit ``rnncourse.numpy.ESN`` (reservoir ``seed``) to the training part of
+    :func:`mackey_glass_split` and let it generate the next ``n_steps`` from its own output.
+
+    ``options`` go to the ESN (``ridge``, ``noise``, ``input_scaling``, ...). Returns the generated
+    series, ``(n_steps,)``, to compare with ``Y_test[:n_steps]``.
+    """
+    from .numpy import ESN
+
+    X_train, Y_train, _, _ = mackey_glass_split()
+    esn = ESN(1, reservoir_size, spectral_radius=spectral_radius, leak_rate=leak_rate, seed=seed,
+              **options).fit(X_train, Y_train, washout=100)
+    return esn.generate(n_steps, warmup=Y_train[-1:], h0=esn.state_)
+
+
+def lstm_one_step(seed=0, steps: int = 300, hidden_size: int = 32, window: int = 20, desc=None):
+    """One-step prediction of Mackey–Glass by a gradient-trained LSTM, for comparison with the ESN.
+
+    ``SequenceRegressor(1, hidden_size, kind='lstm')`` in float64 reads ``window`` steps of the
+    standardised series and predicts the next value; Adam (lr 0.01) on ``steps`` batches of 64
+    random windows of the training range (``seed`` fixes the initialisation and the windows).
+    Returns ``(prediction, losses)``: the predictions of ``Y_test`` of :func:`mackey_glass_split`
+    in the series' units, ``(500,)``, and the training losses. ``desc``: print the summary line.
+    """
+    import torch
+
+    from .train import SequenceRegressor, train
+
+    X_train, _, X_test, _ = mackey_glass_split()
+    series = np.concatenate([X_train, X_test, [0.0]])           # x_0 .. x_2600 (last unused)
+    mu, sd = X_train.mean(), X_train.std()
+    z = (series - mu) / sd
+
+    def windows(step, rng):
+        start = rng.integers(0, len(X_train) - window + 1, size=64)
+        return np.stack([z[j:j + window] for j in start], axis=1)[..., None], z[start + window, None]
+
+    torch.manual_seed(seed)
+    lstm = SequenceRegressor(1, hidden_size, kind="lstm").double()
+    losses = train(lstm, windows, steps=steps, lr=1e-2, seed=seed, desc=desc or "",
+                   verbose=desc is not None)
+    ends = np.arange(len(X_train) + 1, len(X_train) + len(X_test) + 1)   # windows ending at x_t
+    test_windows = torch.from_numpy(np.stack([z[j - window:j] for j in ends], axis=1)[..., None])
+    with torch.no_grad():
+        return lstm(test_windows)[:, 0].numpy() * sd + mu, losses
 
 
 def draw_prediction(ax, radius: float, leak_rate: float = 0.3, reservoir_size: int = 200,
@@ -68,7 +123,7 @@ def draw_prediction(ax, radius: float, leak_rate: float = 0.3, reservoir_size: i
     """
     from .numpy import ESN
 
-    X_train, Y_train, X_test, Y_test = _mackey_glass_split()
+    X_train, Y_train, X_test, Y_test = mackey_glass_split()
     esn = ESN(1, reservoir_size, spectral_radius=radius, leak_rate=leak_rate, ridge=1e-8,
               noise=1e-4, seed=seed).fit(X_train, Y_train, washout=100)
     one_step = nrmse(esn.predict(X_test, h0=esn.state_), Y_test)

@@ -17,13 +17,14 @@ about 15 minutes on one core.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 
 import numpy as np
 import torch
 
-from rnncourse import birnn, bptt, runs
+from rnncourse import birnn, bptt, reservoir, runs
 
 CLAIMS = []        # (name, statement, function(seed) -> (holds, detail))
 RECORDED = {}      # record name -> {label: [Run per seed]}, filled by claims that keep their runs
@@ -95,6 +96,41 @@ def _(seed):
     short = runs.adding_run("rnn", 20, seed=seed, **ADDING_CH05)
     long = runs.adding_run("rnn", 100, seed=seed, **ADDING_CH05)
     return short.test < 0.1 and long.test > 0.14, f"T=20 {short.test:.3f}, T=100 {long.test:.3f}"
+
+
+# --- chapter 6 -----------------------------------------------------------------------------------
+
+@claim("ch06 closed loop", "ESN on Mackey-Glass, reservoir seed = seed + 1: unregularised readout "
+                           "diverges (NRMSE >= 1) within 500 steps, beta 1e-8 + noise 1e-4 tracks "
+                           "500 steps with NRMSE below 0.1")
+def _(seed):
+    truth = reservoir.mackey_glass_split()[3]
+    error = {name: reservoir.nrmse(reservoir.closed_loop(seed + 1, **options), truth)
+             for name, options in [("beta 0", dict(ridge=0.0)),
+                                   ("regularised", dict(ridge=1e-8, noise=1e-4))]}
+    holds = error["beta 0"] >= 1 and error["regularised"] < 0.1
+    return holds, ", ".join(f"{k}: {v:.3f}" for k, v in error.items())
+
+
+@functools.lru_cache(maxsize=1)
+def _esn_one_step_errors():
+    """The one-step NRMSE of the chapter's five ESN reservoirs (seeds 1-5)."""
+    from rnncourse.numpy import ESN
+    X_train, Y_train, X_test, Y_test = reservoir.mackey_glass_split()
+    errors = []
+    for s in range(1, 6):
+        e = ESN(1, 300, spectral_radius=1.25, leak_rate=0.3, ridge=1e-8, seed=s)
+        e.fit(X_train, Y_train, washout=100)
+        errors.append(reservoir.nrmse(e.predict(X_test, h0=e.state_), Y_test))
+    return errors
+
+
+@claim("ch06 ESN vs LSTM", "one-step Mackey-Glass: the LSTM (300 Adam steps) has more than 10 times "
+                           "the NRMSE of the worst of five ESN reservoirs")
+def _(seed):
+    worst = max(_esn_one_step_errors())
+    lstm = reservoir.nrmse(reservoir.lstm_one_step(seed=seed)[0], reservoir.mackey_glass_split()[3])
+    return lstm > 10 * worst, f"LSTM {lstm:.3f}, worst ESN {worst:.1e}"
 
 
 def main(argv=None):
