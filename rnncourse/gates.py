@@ -10,6 +10,8 @@ the tests check.
 Both accept ``torch.nn.LSTM``/``GRU``, the ``rnncourse.torch`` modules and the ``rnncourse.numpy``
 ones (peephole LSTMs and ``reset_after=False`` GRUs included), unidirectional, any number of layers.
 
+``memory_unit`` summarises the unit of a trained LSTM that stores a marked value (chapter 7).
+
 ``set_forget_bias`` initialises the forget-gate bias of any of these LSTMs (``torch.nn.LSTM`` has no
 option for it), so that ``rnncourse.train.SequenceRegressor(kind='lstm')`` can start with it.
 """
@@ -170,3 +172,31 @@ def set_forget_bias(lstm, value: float = 1.0):
             elif name.startswith("bias_hh"):
                 p[forget] = 0.0
     return lstm
+
+
+def memory_unit(record, markers, unit=None) -> dict:
+    """What one unit of a trained LSTM does on one adding-problem sequence (chapter 7).
+
+    Args:
+        record: :func:`lstm_gates` of one sequence (arrays ``(T, H)``, or ``(T, 1, H)`` from a
+            batch of one).
+        markers: the two time steps whose value is marked.
+        unit: the unit to describe; default: the one whose input gate varies most over time.
+
+    Returns:
+        dict with ``unit``; ``write_at_markers`` (its input gate at the two markers);
+        ``write_elsewhere`` (the largest input gate at any other step); ``keep`` (the smallest
+        forget gate from the first marker on); ``cell`` (its cell state just before the first
+        marker, at it, and at the last step).
+    """
+    i, f, c = (np.asarray(record[k]).reshape(len(record[k]), -1) for k in ("i", "f", "c"))
+    markers = np.asarray(markers)
+    if markers.shape != (2,):
+        raise ValueError(f"markers: expected the two marked steps, got {markers!r}")
+    if unit is None:
+        unit = int(np.argmax(i.std(axis=0)))
+    others = np.setdiff1d(np.arange(len(i)), markers)
+    return {"unit": unit, "write_at_markers": i[markers, unit],
+            "write_elsewhere": float(i[others, unit].max()),
+            "keep": float(f[markers[0]:, unit].min()),
+            "cell": c[[markers[0] - 1, markers[0], -1], unit]}

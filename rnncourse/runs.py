@@ -9,7 +9,8 @@ more than a chapter's minute, load the five-seed runs that ``scripts/seed_claims
 - :func:`adding_run`, :func:`copy_run`: one seeded run of ``SequenceRegressor`` on the adding
   problem or the copy-memory task; the seed fixes the initialisation and the stream of batches.
 - :class:`Run`: its training curve (the mean loss of each block of :data:`BLOCK` steps), its test
-  loss (and, for the copy task, the fraction of test sequences copied exactly).
+  loss (and, for the copy task, the fraction of test sequences copied exactly). Chapter 9's runs
+  (``rnncourse.text.seq2seq.seq2seq_run``, ``rnncourse.text.names.tagger_run``) return one too.
 - :func:`learned_at`: the first step at which a curve falls below a threshold.
 - :func:`load_record`, :func:`save_record`: runs stored as JSON in ``rnncourse/data/records``.
 """
@@ -38,13 +39,18 @@ TEST_SEED = 123            # the test set of every run: the same sequences for e
 class Run:
     """One training run: ``curve[k]`` is the mean training loss of steps ``BLOCK*k .. BLOCK*k+BLOCK-1``;
     ``test`` the loss on a fixed test set; ``accuracy`` the fraction of test sequences answered
-    exactly (copy task; None for the adding problem); ``seed`` the seed of the run."""
+    exactly (copy task; None for the adding problem); ``metrics`` further named test scores (chapter 9's
+    runs); ``seed`` the seed of the run. A run made here
+    also keeps ``losses`` (every step) and the trained ``model``; a run loaded from a record has
+    neither."""
 
     curve: list
     test: float
     seed: int
     accuracy: float | None = None
+    metrics: dict | None = None                       # further named scores of the test set
     losses: list = field(default=None, repr=False)    # every step (live runs only, not stored)
+    model: object = field(default=None, repr=False)   # the trained network (live runs only)
 
     @property
     def steps(self) -> np.ndarray:
@@ -52,7 +58,8 @@ class Run:
         return np.arange(len(self.curve)) * BLOCK
 
 
-def _blocks(losses) -> list:
+def blocks(losses) -> list:
+    """The curve of a :class:`Run`: the mean of each complete block of :data:`BLOCK` losses."""
     n = len(losses) // BLOCK * BLOCK
     return [float(v) for v in np.asarray(losses[:n]).reshape(-1, BLOCK).mean(axis=1)]
 
@@ -80,7 +87,7 @@ def adding_run(kind: str, T: int, steps: int, seed: int = 0, hidden_size: int = 
     losses = train(net, lambda step, rng: adding_problem(batch_size, T=T, seed=rng, dtype=np.float32),
                    steps=steps, lr=lr, clip=1.0, seed=seed, desc=desc or "", verbose=desc is not None)
     x, y = adding_problem(1000, T=T, seed=TEST_SEED, dtype=np.float32)
-    return Run(_blocks(losses), evaluate(net, x, y), seed, losses=losses)
+    return Run(blocks(losses), evaluate(net, x, y), seed, losses=losses, model=net)
 
 
 def copy_loss(prediction, target):
@@ -112,7 +119,8 @@ def copy_run(kind: str, steps: int, seed: int = 0, delay: int = 10, hidden_size:
     with torch.no_grad():
         written = net(torch.from_numpy(x)).argmax(-1).numpy()[-3:]
     accuracy = float((written == y[-3:]).all(axis=0).mean())
-    return Run(_blocks(losses), evaluate(net, x, y, loss_fn=copy_loss), seed, accuracy, losses)
+    return Run(blocks(losses), evaluate(net, x, y, loss_fn=copy_loss), seed, accuracy,
+               losses=losses, model=net)
 
 
 def learned_at(curve, threshold: float):
@@ -126,7 +134,8 @@ def save_record(name: str, runs: dict, config: dict, made_by: str) -> Path:
     """Store ``{label: [Run, ...]}`` and the configuration as ``rnncourse/data/records/{name}.json``."""
     RECORDS.mkdir(parents=True, exist_ok=True)
     data = {"made_by": made_by, "config": config,
-            "runs": {label: [{k: v for k, v in asdict(r).items() if k != "losses"} for r in rs]
+            "runs": {label: [{k: v for k, v in asdict(r).items() if k not in ("losses", "model")}
+                             for r in rs]
                      for label, rs in runs.items()}}
     path = RECORDS / f"{name}.json"
     path.write_text(json.dumps(data, indent=1) + "\n")
@@ -146,5 +155,5 @@ def load_record(name: str):
     return runs, data["config"]
 
 
-__all__ = ["BLOCK", "Run", "adding_run", "copy_run", "copy_loss", "learned_at", "load_record",
+__all__ = ["BLOCK", "Run", "adding_run", "blocks", "copy_run", "copy_loss", "learned_at", "load_record",
            "save_record"]

@@ -133,6 +133,99 @@ def _(seed):
     return lstm > 10 * worst, f"LSTM {lstm:.3f}, worst ESN {worst:.1e}"
 
 
+# --- chapters 7 and 8: long runs, recorded for the chapters ------------------------------------------
+
+def recorded_runs(record, seed, task):
+    """Run every model of ``RECORD_CONFIG[record]`` for ``seed``, keep the runs for the record."""
+    config = RECORD_CONFIG[record]
+    settings = {k: v for k, v in config.items() if k != "models"}
+    return {label: keep(record, label, task(seed=seed, **model, **settings))
+            for label, model in config["models"].items()}
+
+
+RECORD_CONFIG = {
+    "ch07_adding_T100": dict(T=100, steps=1500, batch_size=64, lr=2e-2, hidden_size=16, models={
+        "RNN": dict(kind="rnn"), "LSTM, default init": dict(kind="lstm"),
+        "LSTM, forget bias 1": dict(kind="lstm", forget_bias=1.0)}),
+    "ch08_adding_T50": dict(T=50, steps=1000, batch_size=64, lr=2e-2, hidden_size=16, models={
+        "RNN": dict(kind="rnn"), "LSTM": dict(kind="lstm", forget_bias=1.0),
+        "GRU": dict(kind="gru")}),
+    "ch08_copy_delay10": dict(delay=10, steps=1000, batch_size=64, lr=2e-2, hidden_size=32, models={
+        "RNN": dict(kind="rnn"), "LSTM": dict(kind="lstm", forget_bias=1.0),
+        "GRU": dict(kind="gru")}),
+}
+
+
+@claim("ch07 adding T=100", "RNN stays at the mean (test MSE above 0.14); the LSTM learns (below "
+                            "0.01) with the default initialisation and with forget bias 1")
+def _(seed):
+    r = recorded_runs("ch07_adding_T100", seed, runs.adding_run)
+    holds = (r["RNN"].test > 0.14 and r["LSTM, default init"].test < 0.01
+             and r["LSTM, forget bias 1"].test < 0.01)
+    return holds, ", ".join(f"{k}: test {v.test:.4f}, below 0.05 at {runs.learned_at(v.curve, 0.05)}"
+                            for k, v in r.items())
+
+
+@claim("ch08 adding T=50", "RNN stays at the mean; LSTM and GRU learn (test MSE below 0.01); the GRU "
+                           "leaves the plateau first")
+def _(seed):
+    r = recorded_runs("ch08_adding_T50", seed, runs.adding_run)
+    at = {k: runs.learned_at(v.curve, 0.05) for k, v in r.items()}
+    holds = (r["RNN"].test > 0.14 and r["LSTM"].test < 0.01 and r["GRU"].test < 0.01
+             and at["GRU"] < at["LSTM"])
+    return holds, ", ".join(f"{k}: test {v.test:.4f}, below 0.05 at {at[k]}" for k, v in r.items())
+
+
+@claim("ch08 copy delay 10", "GRU copies at least 90% of test sequences exactly; LSTM ends below "
+                             "the RNN; the RNN copies fewer than 30%")
+def _(seed):
+    r = recorded_runs("ch08_copy_delay10", seed, runs.copy_run)
+    holds = (r["GRU"].accuracy >= 0.9 and r["LSTM"].test < r["RNN"].test
+             and r["RNN"].accuracy < 0.3)
+    return holds, ", ".join(f"{k}: loss {v.test:.4f}, copied {v.accuracy:.0%}" for k, v in r.items())
+
+
+# --- chapter 9 -----------------------------------------------------------------------------------
+
+def _seq2seq(seed, attention, teacher_forcing, **settings):
+    from rnncourse.text import seq2seq
+    return seq2seq.seq2seq_run(attention, teacher_forcing, seed=seed, **settings)
+
+
+def _tagger(seed, bidirectional, **settings):
+    from rnncourse.text import names
+    return names.tagger_run(bidirectional, seed=seed, **settings)
+
+
+RECORD_CONFIG.update({
+    "ch09_seq2seq": dict(steps=250, hidden_size=64, models={
+        "teacher forcing": dict(attention=False, teacher_forcing=True),
+        "no teacher forcing": dict(attention=False, teacher_forcing=False),
+        "attention": dict(attention=True, teacher_forcing=True)}),
+    "ch09_tagger": dict(steps=200, hidden_size=32, models={
+        "one-directional": dict(bidirectional=False), "bidirectional": dict(bidirectional=True)}),
+})
+
+
+@claim("ch09 seq2seq", "string reversal, greedy exact match: teacher forcing above no teacher "
+                       "forcing; attention above both and at least 90%")
+def _(seed):
+    r = recorded_runs("ch09_seq2seq", seed, _seq2seq)
+    acc = {k: v.accuracy for k, v in r.items()}
+    holds = (acc["teacher forcing"] > acc["no teacher forcing"]
+             and acc["attention"] > acc["teacher forcing"] and acc["attention"] >= 0.9)
+    return holds, ", ".join(f"{k}: {v:.0%}" for k, v in acc.items())
+
+
+@claim("ch09 tagger", "unseen names: the bidirectional tagger's F1 above the one-directional one's, "
+                      "and at least 0.99")
+def _(seed):
+    r = recorded_runs("ch09_tagger", seed, _tagger)
+    f1 = {k: v.metrics["f1"] for k, v in r.items()}
+    return f1["bidirectional"] > f1["one-directional"] and f1["bidirectional"] >= 0.99, \
+        ", ".join(f"{k}: F1 {v:.3f}" for k, v in f1.items())
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run the claims whose name starts with this")
@@ -162,9 +255,6 @@ def main(argv=None):
         made_by = f"python scripts/seed_claims.py --record --seeds {args.seeds}"
         for name, labelled in RECORDED.items():
             print("wrote", runs.save_record(name, labelled, RECORD_CONFIG[name], made_by))
-
-
-RECORD_CONFIG = {}
 
 
 if __name__ == "__main__":

@@ -95,6 +95,20 @@ def evaluate(model, ids, streams=16, seq_len=256):
     return total / (n * streams)
 
 
+@torch.no_grad()
+def nats_per_char(model, vocab, text) -> float:
+    """Mean negative log-probability (nats) that ``model`` gives to each character of ``text``
+    after the first, reading it from a zero state: how likely the model finds a sample."""
+    ids = vocab.encode(text)
+    if len(ids) < 2:
+        raise ValueError(f"text: expected at least 2 characters, got {len(ids)}")
+    was_training = model.training
+    model.eval()
+    logits, _ = model(ids[None, :-1])
+    model.train(was_training)
+    return F.cross_entropy(logits[0], ids[1:]).item()
+
+
 def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_len=100, lr=3e-3,
                  clip=1.0, seed=0, valid_ids=None, eval_every=None, decay=True, stateful=False,
                  log=None):

@@ -149,6 +149,30 @@ def greedy_decode(model, src, max_len=None):
     return out
 
 
+def seq2seq_run(attention, teacher_forcing, seed=0, steps=250, hidden_size=64, test_set=None):
+    """Train one ``Seq2Seq`` on string reversal and score it (chapter 9's comparisons).
+
+    ``seed`` fixes the initialisation (``torch.manual_seed``) and the batches of
+    :func:`train_seq2seq`. The test set (default ``reversal_test_set(50, range(3, 9), seed=1)``) is
+    the same for every seed. Returns a :class:`rnncourse.runs.Run`: ``curve`` the training losses
+    in blocks of 10 steps, ``test`` the cross-entropy on the test set with teacher forcing,
+    ``accuracy`` the exact-match rate of greedy decoding, ``metrics['by_length']`` that rate for each
+    source length, and the trained ``model``.
+    """
+    from ..runs import Run, blocks
+
+    test_set = reversal_test_set(50, range(3, 9), seed=1) if test_set is None else test_set
+    torch.manual_seed(seed)
+    model = Seq2Seq(hidden_size=hidden_size, attention=attention)
+    losses = train_seq2seq(model, steps, teacher_forcing, seed=seed)
+    by_length = [exact_match(model, [batch]) for batch in test_set]
+    with torch.no_grad():
+        test = float(np.mean([F.cross_entropy(model(src, tgt).flatten(0, 1), tgt.flatten()).item()
+                              for src, tgt in test_set]))
+    return Run(blocks(losses), test, seed, exact_match(model, test_set),
+               {"by_length": by_length}, losses=losses, model=model)
+
+
 def exact_match(model, test_set):
     """Fraction of test sources whose greedy decoding is exactly the reversed source."""
     right = total = 0
