@@ -29,7 +29,8 @@ Hooks a model class provides (identical for ``RecurrentBase`` and ``CellBase``):
         # (zeros when unused); dx (T, B, I), d_state0 tuple like state, dp dict base name -> grad.
 
 Kernels share two helpers defined here: ``input_projection`` (W_ih x_t + biases for all t, one
-matrix product) and ``input_gradients`` (dL/dW_ih and dL/dx from the δ of that projection).
+matrix product) and ``input_gradients`` (dL/dW_ih and dL/dx from the δ of that projection); the
+reference steps two more, ``batch_sum`` and ``batch_outer`` (a gradient's sum over the batch).
 
 Optional hooks: ``reset_parameters()`` (call ``super().reset_parameters()``, then adjust, e.g. a
 forget-gate bias; draw from ``self._rng``), ``_trainable(base_name) -> bool`` (False for a
@@ -71,6 +72,16 @@ def input_gradients(delta, x, weight_ih):
     T, B, G = delta.shape
     rows = delta.reshape(T * B, G)
     return rows.T @ x.reshape(T * B, -1), (rows @ weight_ih).reshape(x.shape)
+
+
+def batch_sum(a):
+    """Σ over the batch: a (B, n) array summed over its rows; an unbatched (n,) array as it is."""
+    return a.sum(axis=0) if a.ndim == 2 else a
+
+
+def batch_outer(delta, v):
+    """Σ_b δ_b v_bᵀ over the batch: (B, m), (B, n) -> (m, n); for unbatched (m,), (n,) the outer product."""
+    return np.atleast_2d(delta).T @ np.atleast_2d(v)
 
 
 def _base_name(name: str) -> str:
