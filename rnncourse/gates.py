@@ -22,7 +22,8 @@ import contextlib
 import numpy as np
 
 from . import _validate as V
-from ._layout import split_params
+from ._layout import GATES, split_params
+from ._options import forget_bias_fills
 from .numpy.gru import gru_steps
 from .numpy.lstm import lstm_steps
 
@@ -118,26 +119,21 @@ def set_forget_bias(lstm, value: float = 1.0):
     construction. Works on ``torch.nn.LSTM``/``LSTMCell`` and ``rnncourse.torch`` modules (all
     layers and directions) and on ``rnncourse.numpy`` ones; returns the module.
     """
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"value: expected a finite number, got {value}")
+    value = V.check_number("value", value)
     torch_module = hasattr(lstm, "named_parameters")
     params = dict(lstm.named_parameters()) if torch_module else lstm.params
     H = lstm.hidden_size
-    if not all(p.shape[0] == 4 * H for n, p in params.items() if n.startswith("weight_ih")):
+    if not all(p.shape[0] == GATES["LSTM"] * H for n, p in params.items() if n.startswith("weight_ih")):
         raise ValueError(f"lstm: expected an LSTM (4 * hidden_size gate rows), "
                          f"got {type(lstm).__name__}")
-    if not any(name.startswith("bias_ih") for name in params):
+    fills = forget_bias_fills(params.items(), H, value)
+    if not fills:
         raise ValueError("lstm: has no biases (bias=False); there is no forget-gate bias to set")
-    forget = slice(H, 2 * H)                     # gate order i, f, g, o
     context = contextlib.nullcontext()
     if torch_module:
         import torch
         context = torch.no_grad()
     with context:
-        for name, p in params.items():
-            if name.startswith("bias_ih"):
-                p[forget] = value
-            elif name.startswith("bias_hh"):
-                p[forget] = 0.0
+        for array, rows, fill in fills:
+            array[rows] = fill
     return lstm

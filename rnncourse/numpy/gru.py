@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._options import GRUOptions
 from ._elementwise import activate, sigmoid, tanh_
 from .base import CellBase, RecurrentBase, batch_outer, batch_sum
 
@@ -293,19 +294,14 @@ def gru_backward(d_out, d_final, cache):
     return dx.reshape(x.shape), (d_h,), dp
 
 
-class _GRURules:
-    """The hooks that plug the GRU kernel into RecurrentBase / CellBase."""
-
-    mode, gates, n_states = "GRU", 3, 1
+class _GRURules(GRUOptions):
+    """The hooks that plug the GRU kernel into RecurrentBase / CellBase (options: _options)."""
 
     def _layer_forward(self, x, state, p):
         return gru_forward(x, state, p, self.reset_after)
 
     def _layer_backward(self, d_out, d_final, cache):
         return gru_backward(d_out, d_final, cache)
-
-    def _extra_repr(self) -> list[str]:
-        return [] if self.reset_after else ["reset_after=False"]
 
 
 class GRU(_GRURules, RecurrentBase):
@@ -387,7 +383,7 @@ class GRU(_GRURules, RecurrentBase):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, reset_after=True, *, dtype=np.float32, rng=None):
-        self.reset_after = bool(reset_after)
+        self._set_gru_options(reset_after)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dtype=dtype, rng=rng)
 
@@ -431,5 +427,5 @@ class GRUCell(_GRURules, CellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, reset_after=True, *,
                  dtype=np.float32, rng=None):
-        self.reset_after = bool(reset_after)
+        self._set_gru_options(reset_after)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)

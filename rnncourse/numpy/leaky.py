@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as V
+from .._options import LeakyOptions
 from .base import RecurrentBase
 from .rnn import _input_projection, _weight_grads  # shared with the Elman RNN
 
@@ -58,19 +58,7 @@ def leaky_backward(d_out, d_final, cache):
     return dx, (dh,), dp                             # dh is now dL/dh_0
 
 
-def _check_alpha(alpha, hidden_size):
-    """A float or an array broadcastable to (hidden_size,), every value in (0, 1]."""
-    try:
-        values = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (hidden_size,))
-    except (TypeError, ValueError):
-        raise ValueError(f"alpha: expected a float or an array broadcastable to (hidden_size,) = "
-                         f"({hidden_size},), got {alpha!r}") from None
-    if not np.all((values > 0) & (values <= 1)):
-        raise ValueError(f"alpha: expected values in (0, 1], got {alpha!r}")
-    return values.copy()
-
-
-class LeakyRNN(RecurrentBase):
+class LeakyRNN(LeakyOptions, RecurrentBase):
     r"""Multi-layer RNN of leaky units (one leak rate α per unit), in NumPy with hand-written BPTT.
 
     Each layer computes
@@ -102,35 +90,14 @@ class LeakyRNN(RecurrentBase):
     ``alpha_l[k]`` to the given ``alpha``.
     """
 
-    mode, gates, n_states = "LeakyRNN", 1, 1
-
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, alpha=0.5, learn_alpha=False, *, dtype=np.float32, rng=None):
-        V.check_positive_int("hidden_size", hidden_size)  # before alpha, which is shaped by it
-        self.alpha = _check_alpha(alpha, int(hidden_size))
-        self.learn_alpha = bool(learn_alpha)
+        self._set_leaky_options(alpha, learn_alpha, hidden_size)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dtype=dtype, rng=rng)
-
-    def _extra_shapes(self):
-        return {"alpha": (self.hidden_size,)}
-
-    def reset_parameters(self):
-        super().reset_parameters()
-        for name, value in self.params.items():
-            if name.startswith("alpha_"):
-                value[...] = self.alpha
-
-    def _trainable(self, base_name):
-        return base_name != "alpha" or self.learn_alpha
 
     def _layer_forward(self, x, state, p):
         return leaky_forward(x, state, p)
 
     def _layer_backward(self, d_out, d_final, cache):
         return leaky_backward(d_out, d_final, cache)
-
-    def _extra_repr(self):
-        same = np.all(self.alpha == self.alpha[0])
-        options = [f"alpha={self.alpha[0]:g}" if same else "alpha=<array>"]
-        return options + (["learn_alpha=True"] if self.learn_alpha else [])

@@ -56,7 +56,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._layout import PEEPHOLES, LSTMOptions
+from .._layout import PEEPHOLES
+from .._options import LSTMOptions
 from ._elementwise import activate, exp_factors, sigmoid, tanh_
 from .base import CellBase, RecurrentBase, batch_outer, batch_sum
 
@@ -270,14 +271,7 @@ def lstm_backward(d_out, d_final, cache):
 
 
 class _LSTMRules(LSTMOptions):
-    """The hooks that plug the LSTM kernel into RecurrentBase / CellBase (options: _layout)."""
-
-    def reset_parameters(self) -> None:
-        """U(-1/sqrt(hidden), 1/sqrt(hidden)) everywhere; then, with ``forget_bias``, the forget
-        gate's slice of every ``bias_ih`` is set to it and of every ``bias_hh`` to 0."""
-        super().reset_parameters()
-        for value, rows, fill in self._forget_bias_fills(self.params.items()):
-            value[rows] = fill
+    """The hooks that plug the LSTM kernel into RecurrentBase / CellBase (options: _options)."""
 
     def _layer_forward(self, x, state, p):
         return lstm_forward(x, state, p, self.peephole)
@@ -379,7 +373,7 @@ class LSTM(_LSTMRules, RecurrentBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, peephole=False, forget_bias=None, *, dtype=np.float32,
                  rng=None):
-        self._set_options(peephole, forget_bias, bias)
+        self._set_lstm_options(peephole, forget_bias, bias)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dtype=dtype, rng=rng)
 
@@ -430,5 +424,5 @@ class LSTMCell(_LSTMRules, CellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, peephole=False, forget_bias=None, *,
                  dtype=np.float32, rng=None):
-        self._set_options(peephole, forget_bias, bias)
+        self._set_lstm_options(peephole, forget_bias, bias)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._options import ElmanOptions
 from .base import CellBase, RecurrentBase, input_gradients, input_projection
-
-NONLINEARITIES = ("tanh", "relu")
 
 
 def _input_projection(x, p):
@@ -85,24 +84,14 @@ def rnn_backward(d_out, d_final, cache):
     return dx, (dh,), dp                             # dh is now dL/dh_0
 
 
-class _Elman:
-    """The hooks that plug the Elman kernel into RecurrentBase / CellBase."""
-
-    mode, gates, n_states = "RNN", 1, 1
-
-    def _check_nonlinearity(self, nonlinearity):
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
+class _Elman(ElmanOptions):
+    """The hooks that plug the Elman kernel into RecurrentBase / CellBase (options: _options)."""
 
     def _layer_forward(self, x, state, p):
         return rnn_forward(x, state, p, self.nonlinearity)
 
     def _layer_backward(self, d_out, d_final, cache):
         return rnn_backward(d_out, d_final, cache)
-
-    def _extra_repr(self):
-        return [] if self.nonlinearity == "tanh" else [f"nonlinearity={self.nonlinearity!r}"]
 
 
 class RNN(_Elman, RecurrentBase):
@@ -167,7 +156,7 @@ class RNN(_Elman, RecurrentBase):
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, bidirectional=False, *, dtype=np.float32, rng=None):
-        self._check_nonlinearity(nonlinearity)
+        self._set_elman_options(nonlinearity)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dtype=dtype, rng=rng)
 
@@ -205,5 +194,5 @@ class RNNCell(_Elman, CellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", *,
                  dtype=np.float32, rng=None):
-        self._check_nonlinearity(nonlinearity)
+        self._set_elman_options(nonlinearity)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)
