@@ -1,12 +1,10 @@
-"""Helpers for the echo-state chapter (chapter 6): the error measure, the split of a series, and
-``draw_prediction``, one frame of the chapter's slider over the spectral radius.
+"""Helpers for the echo-state chapter (chapter 6): the error measure and the split of a series.
 
-The models themselves are ``rnncourse.numpy.ESN`` and ``rnncourse.torch.ESN``.
+The models themselves are ``rnncourse.numpy.ESN`` and ``rnncourse.torch.ESN``; the chapter's slider
+draws ``rnncourse.plot.draw_prediction``.
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 
@@ -20,8 +18,8 @@ def nrmse(prediction, target) -> float:
     same shape; the mean and the standard deviation run over all entries. Non-finite predictions
     (a diverged closed loop) give ``inf``.
     """
-    prediction = np.asarray(prediction.detach() if V.is_tensor(prediction) else prediction, dtype=np.float64)
-    target = np.asarray(target.detach() if V.is_tensor(target) else target, dtype=np.float64)
+    prediction = np.asarray(V.to_numpy(prediction), dtype=np.float64)
+    target = np.asarray(V.to_numpy(target), dtype=np.float64)
     if prediction.shape != target.shape:
         raise ValueError(f"prediction: expected the shape of target {target.shape}, got {prediction.shape}")
     if not np.isfinite(prediction).all():
@@ -48,41 +46,3 @@ def one_step_split(series, warmup: int, n_train: int, n_test: int):
                          f"{end + n_test + 1} values, got {V.describe(series)}")
     X, Y = series[:-1], series[1:]
     return X[:end], Y[:end], X[end:end + n_test], Y[end:end + n_test]
-
-
-@functools.lru_cache(maxsize=1)
-def _mackey_glass_split():
-    from .data import mackey_glass
-    return one_step_split(mackey_glass(2700), warmup=100, n_train=2000, n_test=500)
-
-
-def draw_prediction(ax, radius: float, leak_rate: float = 0.3, reservoir_size: int = 200,
-                    n_steps: int = 300, seed=1):
-    r"""Draw an ESN's closed-loop generation of Mackey–Glass against the true series.
-
-    The chapter's protocol (100 washout steps, 2000 training steps, then ``n_steps`` generated
-    after the training data) with ``rnncourse.numpy.ESN(1, reservoir_size, spectral_radius=radius,
-    leak_rate=leak_rate, ridge=1e-8, noise=1e-4, seed=seed)``; the title gives the one-step and
-    the closed-loop NRMSE. Fixed limits, so that the frames of a slider over ``radius`` compare.
-    Deterministic.
-    """
-    from .numpy import ESN
-
-    X_train, Y_train, X_test, Y_test = _mackey_glass_split()
-    esn = ESN(1, reservoir_size, spectral_radius=radius, leak_rate=leak_rate, ridge=1e-8,
-              noise=1e-4, seed=seed).fit(X_train, Y_train, washout=100)
-    one_step = nrmse(esn.predict(X_test, h0=esn.state_), Y_test)
-    truth = Y_test[:n_steps]
-    generated = esn.generate(n_steps, warmup=Y_train[-1:], h0=esn.state_)
-    closed = nrmse(generated, truth)
-    ax.plot(truth, "k", lw=2, alpha=0.35, label="true series")
-    ax.plot(np.clip(generated, -10, 10), "C1", lw=1.2, label="ESN, closed loop")
-    ax.set_xlim(0, n_steps)
-    ax.set_ylim(0.2, 1.8)
-    ax.set_xlabel("steps after the training data")
-    ax.set_ylabel("x")
-    closed_text = f"{closed:.2f}" if closed < 10 else "diverged"
-    ax.set_title(f"ρ = {radius:g}, α = {leak_rate:g}: NRMSE one step {one_step:.1e}, "
-                 f"closed loop {closed_text}", fontsize=10)
-    ax.legend(loc="upper left", ncol=2, fontsize=8)
-    ax.figure.tight_layout()

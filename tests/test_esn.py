@@ -211,7 +211,7 @@ def test_draw_prediction_is_deterministic():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from rnncourse.reservoir import draw_prediction
+    from rnncourse.plot import draw_prediction
     fig, (a, b) = plt.subplots(1, 2)
     draw_prediction(a, 1.0, reservoir_size=30, n_steps=50)
     draw_prediction(b, 1.0, reservoir_size=30, n_steps=50)

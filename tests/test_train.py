@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from rnncourse.data import adding_problem
-from rnncourse.train import SequenceRegressor, evaluate, summary, train
+from rnncourse.models import SequenceRegressor
+from rnncourse.train import evaluate, summary, train
 
 torch.set_num_threads(1)
 
