@@ -1,4 +1,4 @@
-"""The echo-state network without its arithmetic: what ``rnncourse.numpy.ESN`` and ``rnncourse.torch.ESN`` share.
+"""The echo-state network written once: what ``rnncourse.numpy.ESN`` and ``rnncourse.torch.ESN`` share.
 
 Jaeger (2001); leaky-integrator units as in Jaeger, Lukoševičius, Popovici & Siewert (2007); the
 recipes of Lukoševičius (2012), "A practical guide to applying echo state networks". The

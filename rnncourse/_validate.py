@@ -16,7 +16,7 @@ def is_tensor(x) -> bool:
 
 
 def to_numpy(x):
-    """A torch tensor as a NumPy array (detached, on the CPU, sharing memory where possible); anything else unchanged."""
+    """A torch tensor as a NumPy array (detached, on the CPU); anything else unchanged."""
     return x.detach().cpu().numpy() if is_tensor(x) else x
 
 

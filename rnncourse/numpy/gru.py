@@ -305,73 +305,95 @@ class _GRURules(GRUOptions):
 
 
 class GRU(_GRURules, RecurrentBase):
-    r"""Multi-layer gated recurrent unit (GRU) RNN, in NumPy with hand-written BPTT.
+    r"""A multi-layer gated recurrent unit (GRU) RNN.
 
-    Same arguments, parameter names and return values as ``torch.nn.GRU`` (without ``dropout``).
-    For each element of the input sequence, each layer computes
+    For each element in the input sequence, each layer computes
 
     .. math::
         \begin{array}{ll}
             r_t = \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr}) \\
             z_t = \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}) \\
-            n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1}+ b_{hn})) \\
+            n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})) \\
             h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}
         \end{array}
 
-    where :math:`h_t` is the hidden state at time `t`, :math:`x_t` the input (for layers above
-    the first, the hidden states of the layer below, both directions concatenated),
-    :math:`h_{t-1}` the hidden state of the same layer at time `t-1` or the initial state at
-    time 0, and :math:`r_t, z_t, n_t` the reset gate, update gate and candidate.
-    :math:`\sigma` is the sigmoid function and :math:`\odot` the Hadamard product.
+    where :math:`h_t` is the hidden state at time `t`, :math:`x_t` the input (for layers after
+    the first: the hidden states of the layer below, both directions concatenated), and
+    :math:`r_t, z_t, n_t` the reset, update and new gates. :math:`\sigma` is the sigmoid function
+    and :math:`\odot` the Hadamard product.
 
-    With ``reset_after=False`` the reset gate multiplies the state before the product
-    (Cho et al., 2014):
+    With ``reset_after=False`` the reset gate acts on the state before the product, as in the
+    original GRU (Cho et al., 2014):
 
     .. math::
         n_t = \tanh(W_{in} x_t + b_{in} + W_{hn} (r_t \odot h_{t-1}) + b_{hn})
 
-    The forward and backward pass of one layer are ``gru_forward`` / ``gru_backward`` in this
-    module, numbered like the equations of the GRU chapter.
+    In NumPy, with backpropagation through time written by hand: the forward and backward pass of
+    one layer are ``gru_forward`` and ``gru_backward`` in this module, which compute what the
+    reference step ``gru_step`` / ``gru_step_backward`` reads, equation by equation (chapter 8).
+    After a forward pass, ``backward(grad_output, grad_state=None)`` returns
+    ``(grad_input, grad_h_0, grads)`` (see :class:`~rnncourse.numpy.base.RecurrentBase`). Same
+    arguments, parameter names and return values as :class:`torch.nn.GRU` (without ``dropout``);
+    ``state_dict`` s load in both directions (with ``reset_after=False`` the same weights compute a
+    different function).
 
     Args:
-        input_size: number of features of the input `x`
-        hidden_size: number of features of the hidden state `h`
-        num_layers: number of stacked recurrent layers. Default: 1
-        bias: if ``False``, the layers have no `b_ih`, `b_hh`. Default: ``True``
-        batch_first: if ``True``, input and output are `(batch, seq, feature)` instead of
-            `(seq, batch, feature)`; states are not affected. Default: ``False``
-        bidirectional: if ``True``, each layer also reads the sequence backwards. Default: ``False``
-        reset_after: ``True`` for torch.nn's placement of the reset gate, ``False`` for
-            Cho et al.'s. Default: ``True``
-        dtype: ``np.float32`` (default) or ``np.float64``
-        rng: ``np.random.Generator`` or integer seed for the initialisation
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        num_layers: Number of recurrent layers; layer `k > 0` reads the outputs of layer `k-1`.
+            Default: 1
+        bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
+        batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
+            `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        bidirectional: If ``True``, becomes a bidirectional GRU. Default: ``False``
+        reset_after: If ``True`` (torch.nn), the reset gate multiplies :math:`W_{hn} h + b_{hn}`;
+            if ``False`` (Cho et al.), it multiplies :math:`h` before :math:`W_{hn}`.
+            Default: ``True``
+        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
+        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
 
-    Inputs: input, h_0
-        * **input**: `(L, N, H_in)`, `(N, L, H_in)` with ``batch_first`` or unbatched `(L, H_in)`
-        * **h_0**: `(D * num_layers, N, H_out)`, or `(D * num_layers, H_out)` for unbatched
-          input. Default: zeros.
+    Inputs: input, hx
+        * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
+          :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
+          ``batch_first=True``, containing the features of the input sequence.
+        * **hx**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
+          and direction. Defaults to zeros if not provided.
+
+        where :math:`N` = batch size, :math:`L` = sequence length, :math:`D = 2` if
+        ``bidirectional=True`` otherwise 1, :math:`H_{in}` = ``input_size``,
+        :math:`H_{out}` = ``hidden_size``.
 
     Outputs: output, h_n
-        * **output**: `(L, N, D * H_out)` (`(N, L, D * H_out)` with ``batch_first``, `(L, D * H_out)`
-          unbatched): `h_t` of the last layer for every `t`, both directions concatenated
-        * **h_n**: `(D * num_layers, N, H_out)` (or `(D * num_layers, H_out)`): the final state of
-          every layer and direction, ordered layer 0 forward, layer 0 reverse, layer 1 forward, ...
-
-    where `L` = sequence length, `N` = batch size, `D` = 2 if bidirectional else 1,
-    `H_in` = input_size, `H_out` = hidden_size.
-
-    ``backward(grad_output, grad_state=None)`` returns ``(grad_input, grad_h0, grads)`` for the last
-    forward pass; see :class:`~rnncourse.numpy.base.RecurrentBase`.
+        * **output**: array of shape :math:`(L, D * H_{out})` for unbatched input,
+          :math:`(L, N, D * H_{out})` when ``batch_first=False`` or :math:`(N, L, D * H_{out})`
+          when ``batch_first=True``: the hidden states :math:`h_t` of the last layer for every
+          `t`, forward and reverse direction concatenated.
+        * **h_n**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`: the final hidden state of each layer
+          and direction, ordered [layer 0 forward, layer 0 reverse, layer 1 forward, ...]. The
+          reverse direction's final state is the one after reading :math:`x_0`.
 
     Attributes:
-        weight_ih_l[k]: `(W_ir|W_iz|W_in)`, `(3*hidden_size, input_size)` for `k = 0`, else
+        weight_ih_l[k]: the learnable input-hidden weights of layer `k` `(W_ir|W_iz|W_in)`, of
+            shape `(3*hidden_size, input_size)` for `k = 0`, otherwise
             `(3*hidden_size, num_directions * hidden_size)`
-        weight_hh_l[k]: `(W_hr|W_hz|W_hn)`, `(3*hidden_size, hidden_size)`
-        bias_ih_l[k]: `(b_ir|b_iz|b_in)`, `(3*hidden_size,)`
-        bias_hh_l[k]: `(b_hr|b_hz|b_hn)`, `(3*hidden_size,)`
-        (``..._reverse`` for the backward direction; all in ``model.params``)
+        weight_hh_l[k]: the learnable hidden-hidden weights of layer `k` `(W_hr|W_hz|W_hn)`, of
+            shape `(3*hidden_size, hidden_size)`
+        bias_ih_l[k]: the learnable input-hidden bias of layer `k` `(b_ir|b_iz|b_in)`, of shape
+            `(3*hidden_size)`
+        bias_hh_l[k]: the learnable hidden-hidden bias of layer `k` `(b_hr|b_hz|b_hn)`, of shape
+            `(3*hidden_size)`
+        ..._reverse: the same for the reverse direction; only when ``bidirectional=True``
 
-    All parameters are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+    .. note::
+        All parameters are NumPy arrays in ``model.params`` (``model.weight_ih_l0`` is
+        ``model.params['weight_ih_l0']``); ``model.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        All the weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
 
     Examples::
 
@@ -389,8 +411,7 @@ class GRU(_GRURules, RecurrentBase):
 
 
 class GRUCell(_GRURules, CellBase):
-    r"""A gated recurrent unit (GRU) cell (one time step), in NumPy; the interface of
-    ``torch.nn.GRUCell``.
+    r"""A gated recurrent unit (GRU) cell: one time step.
 
     .. math::
         \begin{array}{ll}
@@ -400,29 +421,41 @@ class GRUCell(_GRURules, CellBase):
         h' = (1 - z) \odot n + z \odot h
         \end{array}
 
-    With ``reset_after=False``, :math:`n = \tanh(W_{in} x + b_{in} + W_{hn} (r \odot h) + b_{hn})`.
+    With ``reset_after=False``: :math:`n = \tanh(W_{in} x + b_{in} + W_{hn} (r \odot h) + b_{hn})`.
+    Same arguments, parameter names and return value as :class:`torch.nn.GRUCell`.
+    In NumPy: after a step, ``backward(grad_h)`` returns ``(grad_input, grad_h, grads)``:
+    the gradients with respect to the input, the state and the parameters.
 
     Args:
-        input_size: number of features of the input `x`
-        hidden_size: number of features of the hidden state `h`
-        bias: if ``False``, no `b_ih`, `b_hh`. Default: ``True``
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
         reset_after: placement of the reset gate, as for :class:`GRU`. Default: ``True``
-        dtype, rng: as for :class:`GRU`
+        dtype, rng: the dtype of the parameters (``np.float32`` by default) and the seed of their
+            initialisation, as for :class:`GRU`
 
-    Inputs: input, h
-        * **input**: `(N, H_in)` or unbatched `(H_in,)`
-        * **h**: `(N, H_out)` or `(H_out,)`. Default: zeros.
+    Inputs: input, hx
+        - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
+        - **hx** of shape `(batch, hidden_size)` or `(hidden_size)`: the initial hidden state.
+          Defaults to zeros if not provided.
 
     Outputs: h'
-        * **h'**: `(N, H_out)` or `(H_out,)`: the next hidden state
-
-    ``backward(grad_h)`` returns ``(grad_input, grad_h, grads)`` for the last step.
+        - **h'** of shape `(batch, hidden_size)` or `(hidden_size)`: the next hidden state
 
     Attributes:
-        weight_ih: `(3*hidden_size, input_size)`
-        weight_hh: `(3*hidden_size, hidden_size)`
-        bias_ih: `(3*hidden_size,)`
-        bias_hh: `(3*hidden_size,)`
+        weight_ih: the learnable input-hidden weights, of shape `(3*hidden_size, input_size)`
+        weight_hh: the learnable hidden-hidden weights, of shape `(3*hidden_size, hidden_size)`
+        bias_ih: the learnable input-hidden bias, of shape `(3*hidden_size)`
+        bias_hh: the learnable hidden-hidden bias, of shape `(3*hidden_size)`
+
+    .. note::
+        All parameters are NumPy arrays in ``cell.params`` (``cell.weight_ih`` is
+        ``cell.params['weight_ih']``); ``cell.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        All the weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
     """
 
     def __init__(self, input_size, hidden_size, bias=True, reset_after=True, *,

@@ -281,10 +281,9 @@ class _LSTMRules(LSTMOptions):
 
 
 class LSTM(_LSTMRules, RecurrentBase):
-    r"""Multi-layer long short-term memory (LSTM) RNN, in NumPy with hand-written BPTT.
+    r"""A multi-layer long short-term memory (LSTM) RNN.
 
-    Same arguments, parameter names and return values as ``torch.nn.LSTM`` (without ``dropout``
-    and ``proj_size``). For each element of the input sequence, each layer computes
+    For each element in the input sequence, each layer computes
 
     .. math::
         \begin{array}{ll} \\
@@ -297,75 +296,102 @@ class LSTM(_LSTMRules, RecurrentBase):
         \end{array}
 
     where :math:`h_t` is the hidden state at time `t`, :math:`c_t` the cell state, :math:`x_t`
-    the input (for layers above the first, the hidden states of the layer below, both directions
-    concatenated), :math:`h_{t-1}` the hidden state of the same layer at time `t-1` or the initial
-    state at time 0, and :math:`i_t, f_t, g_t, o_t` the input, forget, cell and output gates.
+    the input (for layers after the first: the hidden states of the layer below, both directions
+    concatenated), and :math:`i_t, f_t, g_t, o_t` the input, forget, cell and output gates.
     :math:`\sigma` is the sigmoid function and :math:`\odot` the Hadamard product.
 
     With ``peephole=True`` (Graves, 2012) the gates also see the cell through diagonal weights:
 
     .. math::
-        i_t = \sigma(\dots + w_{ci} \odot c_{t-1}), \quad
-        f_t = \sigma(\dots + w_{cf} \odot c_{t-1}), \quad
-        o_t = \sigma(\dots + w_{co} \odot c_t)
+        \begin{array}{ll} \\
+            i_t = \sigma(\dots + w_{ci} \odot c_{t-1}), \quad
+            f_t = \sigma(\dots + w_{cf} \odot c_{t-1}), \quad
+            o_t = \sigma(\dots + w_{co} \odot c_t) \\
+        \end{array}
 
-    The forward and backward pass of one layer are ``lstm_forward`` / ``lstm_backward`` in this
-    module, numbered like the equations of the LSTM chapter.
+    In NumPy, with backpropagation through time written by hand: the forward and backward pass of
+    one layer are ``lstm_forward`` and ``lstm_backward`` in this module, which compute what the
+    reference step ``lstm_step`` / ``lstm_step_backward`` reads, equation by equation (chapter 7).
+    After a forward pass, ``backward(grad_output, grad_state=None)`` returns
+    ``(grad_input, (grad_h_0, grad_c_0), grads)`` (see :class:`~rnncourse.numpy.base.RecurrentBase`).
+    Same arguments, parameter names and return values as :class:`torch.nn.LSTM` (without
+    ``dropout`` and ``proj_size``); without peepholes ``state_dict`` s load in both directions.
 
     Args:
-        input_size: number of features of the input `x`
-        hidden_size: number of features of the hidden state `h`
-        num_layers: number of stacked recurrent layers. Default: 1
-        bias: if ``False``, the layers have no `b_ih`, `b_hh`. Default: ``True``
-        batch_first: if ``True``, input and output are `(batch, seq, feature)` instead of
-            `(seq, batch, feature)`; states are not affected. Default: ``False``
-        bidirectional: if ``True``, each layer also reads the sequence backwards. Default: ``False``
-        peephole: if ``True``, adds the peephole weights `w_ci, w_cf, w_co`. Default: ``False``
-        forget_bias: if given, the forget-gate slice of every `b_ih` starts at this value (and of
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        num_layers: Number of recurrent layers; layer `k > 0` reads the outputs of layer `k-1`.
+            Default: 1
+        bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
+        batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
+            `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        bidirectional: If ``True``, becomes a bidirectional LSTM. Default: ``False``
+        peephole: If ``True``, adds the peephole weights `w_ci, w_cf, w_co`. Default: ``False``
+        forget_bias: If given, the forget-gate part of every `b_ih` starts at this value (and of
             every `b_hh` at 0) instead of a random one; 1.0 is the usual choice. Needs
             ``bias=True``. Default: ``None``
-        dtype: ``np.float32`` (default) or ``np.float64``
-        rng: ``np.random.Generator`` or integer seed for the initialisation
+        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
+        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
 
     Inputs: input, (h_0, c_0)
-        * **input**: `(L, N, H_in)`, `(N, L, H_in)` with ``batch_first`` or unbatched `(L, H_in)`
-        * **h_0**: `(D * num_layers, N, H_out)`, or `(D * num_layers, H_out)` for unbatched
-          input: the initial hidden state of each layer and direction
-        * **c_0**: same shape: the initial cell state. Both default to zeros if
-          ``(h_0, c_0)`` is not given.
+        * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
+          :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
+          ``batch_first=True``, containing the features of the input sequence.
+        * **h_0**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`: the initial hidden state of each layer
+          and direction.
+        * **c_0**: array of the same shape: the initial cell state.
+          Both default to zeros if ``(h_0, c_0)`` is not provided.
+
+        where :math:`N` = batch size, :math:`L` = sequence length, :math:`D = 2` if
+        ``bidirectional=True`` otherwise 1, :math:`H_{in}` = ``input_size``,
+        :math:`H_{out}` = ``hidden_size``.
 
     Outputs: output, (h_n, c_n)
-        * **output**: `(L, N, D * H_out)` (`(N, L, D * H_out)` with ``batch_first``, `(L, D * H_out)`
-          unbatched): `h_t` of the last layer for every `t`, both directions concatenated
-        * **h_n**: `(D * num_layers, N, H_out)` (or `(D * num_layers, H_out)`): the final hidden
-          state of every layer and direction, ordered layer 0 forward, layer 0 reverse, layer 1
-          forward, ...; the reverse direction's is its state after reading `x_0`
-        * **c_n**: same shape: the final cell states
-
-    where `L` = sequence length, `N` = batch size, `D` = 2 if bidirectional else 1,
-    `H_in` = input_size, `H_out` = hidden_size.
-
-    ``backward(grad_output, grad_state=None)`` with ``grad_state = (grad_h_n, grad_c_n)`` returns
-    ``(grad_input, (grad_h0, grad_c0), grads)`` for the last forward pass; see
-    :class:`~rnncourse.numpy.base.RecurrentBase`.
+        * **output**: array of shape :math:`(L, D * H_{out})` for unbatched input,
+          :math:`(L, N, D * H_{out})` when ``batch_first=False`` or :math:`(N, L, D * H_{out})`
+          when ``batch_first=True``: the hidden states :math:`h_t` of the last layer for every
+          `t`, forward and reverse direction concatenated.
+        * **h_n**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`: the final hidden state of each layer
+          and direction, ordered [layer 0 forward, layer 0 reverse, layer 1 forward, ...]. The
+          reverse direction's final state is the one after reading :math:`x_0`.
+        * **c_n**: array of the same shape: the final cell states.
 
     Attributes:
-        weight_ih_l[k]: `(W_ii|W_if|W_ig|W_io)`, `(4*hidden_size, input_size)` for `k = 0`, else
-            `(4*hidden_size, num_directions * hidden_size)`
-        weight_hh_l[k]: `(W_hi|W_hf|W_hg|W_ho)`, `(4*hidden_size, hidden_size)`
-        bias_ih_l[k]: `(b_ii|b_if|b_ig|b_io)`, `(4*hidden_size,)`
-        bias_hh_l[k]: `(b_hi|b_hf|b_hg|b_ho)`, `(4*hidden_size,)`
-        weight_ci_l[k], weight_cf_l[k], weight_co_l[k]: the peephole weights, each
-            `(hidden_size,)`, after the four above; only with ``peephole=True``
-        (``..._reverse`` for the backward direction; all in ``model.params``)
+        weight_ih_l[k]: the learnable input-hidden weights of layer `k`
+            `(W_ii|W_if|W_ig|W_io)`, of shape `(4*hidden_size, input_size)` for `k = 0`,
+            otherwise `(4*hidden_size, num_directions * hidden_size)`
+        weight_hh_l[k]: the learnable hidden-hidden weights of layer `k`
+            `(W_hi|W_hf|W_hg|W_ho)`, of shape `(4*hidden_size, hidden_size)`
+        bias_ih_l[k]: the learnable input-hidden bias of layer `k`
+            `(b_ii|b_if|b_ig|b_io)`, of shape `(4*hidden_size)`
+        bias_hh_l[k]: the learnable hidden-hidden bias of layer `k`
+            `(b_hi|b_hf|b_hg|b_ho)`, of shape `(4*hidden_size)`
+        weight_ci_l[k], weight_cf_l[k], weight_co_l[k]: the peephole weights of layer `k`, each
+            of shape `(hidden_size)`, after the four above; only when ``peephole=True``
+        ..._reverse: the same for the reverse direction; only when ``bidirectional=True``
 
-    All parameters are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size (except the
-    forget-gate biases when ``forget_bias`` is given).
+    .. note::
+        All parameters are NumPy arrays in ``model.params`` (``model.weight_ih_l0`` is
+        ``model.params['weight_ih_l0']``); ``model.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        All the weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}` (except the forget-gate biases when
+        ``forget_bias`` is given).
+
+    .. note::
+        For bidirectional LSTMs, `h_n` is not the last element of `output`: the former holds
+        the final forward and reverse hidden states, the latter the final forward hidden state
+        and the *initial* reverse one.
 
     Examples::
 
         >>> lstm = LSTM(10, 20, 2, rng=0)
-        >>> output, (h_n, c_n) = lstm(np.random.randn(5, 3, 10).astype(np.float32))
+        >>> h0, c0 = np.zeros((2, 3, 20), np.float32), np.zeros((2, 3, 20), np.float32)
+        >>> output, (h_n, c_n) = lstm(np.random.randn(5, 3, 10).astype(np.float32), (h0, c0))
         >>> output.shape, c_n.shape
         ((5, 3, 20), (2, 3, 20))
     """
@@ -379,8 +405,7 @@ class LSTM(_LSTMRules, RecurrentBase):
 
 
 class LSTMCell(_LSTMRules, CellBase):
-    r"""A long short-term memory (LSTM) cell (one time step), in NumPy; the interface of
-    ``torch.nn.LSTMCell``.
+    r"""A long short-term memory (LSTM) cell: one time step.
 
     .. math::
         \begin{array}{ll}
@@ -394,32 +419,47 @@ class LSTMCell(_LSTMRules, CellBase):
 
     With ``peephole=True``, :math:`w_{ci} \odot c` is added inside :math:`i`,
     :math:`w_{cf} \odot c` inside :math:`f` and :math:`w_{co} \odot c'` inside :math:`o`.
+    Same arguments, parameter names and return value as :class:`torch.nn.LSTMCell`.
+    In NumPy: after a step, ``backward(grad_h, grad_c=None)`` returns
+    ``(grad_input, (grad_h, grad_c), grads)``: the gradients with respect to the input, the state and the parameters.
 
     Args:
-        input_size: number of features of the input `x`
-        hidden_size: number of features of the hidden state `h`
-        bias: if ``False``, no `b_ih`, `b_hh`. Default: ``True``
-        peephole: if ``True``, adds the peephole weights. Default: ``False``
-        forget_bias: if given, the initial forget-gate slice of `b_ih` (and 0 for `b_hh`).
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
+        peephole: If ``True``, adds the peephole weights. Default: ``False``
+        forget_bias: If given, the initial forget-gate part of `b_ih` (and 0 for `b_hh`).
             Default: ``None``
-        dtype, rng: as for :class:`LSTM`
+        dtype, rng: the dtype of the parameters (``np.float32`` by default) and the seed of their
+            initialisation, as for :class:`LSTM`
 
     Inputs: input, (h_0, c_0)
-        * **input**: `(N, H_in)` or unbatched `(H_in,)`
-        * **h_0**, **c_0**: `(N, H_out)` or `(H_out,)`. Default: zeros.
+        - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
+        - **h_0** of shape `(batch, hidden_size)` or `(hidden_size)`: the initial hidden state
+        - **c_0** of shape `(batch, hidden_size)` or `(hidden_size)`: the initial cell state
+
+          If `(h_0, c_0)` is not provided, both default to zeros.
 
     Outputs: (h_1, c_1)
-        * **h_1**, **c_1**: `(N, H_out)` or `(H_out,)`: the next hidden and cell state
-
-    ``backward(grad_h, grad_c=None)`` returns ``(grad_input, (grad_h0, grad_c0), grads)`` for the
-    last step.
+        - **h_1** of shape `(batch, hidden_size)` or `(hidden_size)`: the next hidden state
+        - **c_1** of shape `(batch, hidden_size)` or `(hidden_size)`: the next cell state
 
     Attributes:
-        weight_ih: `(4*hidden_size, input_size)`
-        weight_hh: `(4*hidden_size, hidden_size)`
-        bias_ih: `(4*hidden_size,)`
-        bias_hh: `(4*hidden_size,)`
-        weight_ci, weight_cf, weight_co: `(hidden_size,)` each; only with ``peephole=True``
+        weight_ih: the learnable input-hidden weights, of shape `(4*hidden_size, input_size)`
+        weight_hh: the learnable hidden-hidden weights, of shape `(4*hidden_size, hidden_size)`
+        bias_ih: the learnable input-hidden bias, of shape `(4*hidden_size)`
+        bias_hh: the learnable hidden-hidden bias, of shape `(4*hidden_size)`
+        weight_ci, weight_cf, weight_co: the peephole weights, each of shape `(hidden_size)`;
+            only when ``peephole=True``
+
+    .. note::
+        All parameters are NumPy arrays in ``cell.params`` (``cell.weight_ih`` is
+        ``cell.params['weight_ih']``); ``cell.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        All the weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
     """
 
     def __init__(self, input_size, hidden_size, bias=True, peephole=False, forget_bias=None, *,

@@ -92,8 +92,8 @@ def draw_samples(ax, temperature, model=None, vocab=None, prompt="The ", length=
     """Draw a seeded sample at ``temperature`` as text on ``ax`` (one frame of a slider).
 
     ``model`` and ``vocab`` default to the shipped ``english_lstm`` checkpoint. The text is
-    ``prompt`` plus ``length`` characters from :func:`rnncourse.text.charlm.sample` (``seed``: the same text on every
-    run), wrapped at ``width`` characters in a monospace font, newlines shown as ``⏎``; the axes
+    ``prompt`` plus ``length`` characters from :func:`rnncourse.text.charlm.sample` (``seed``: the same
+    text on every run), wrapped at ``width`` characters in a monospace font, newlines shown as ``⏎``; the axes
     are switched off. Deterministic.
     """
     if model is None or vocab is None:

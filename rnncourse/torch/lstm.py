@@ -70,7 +70,7 @@ class LSTM(_LSTMRules, RecurrentBase):
     concatenated), and :math:`i_t, f_t, g_t, o_t` the input, forget, cell and output gates.
     :math:`\sigma` is the sigmoid function and :math:`\odot` the Hadamard product.
 
-    With ``peephole=True`` (Graves, 2013) the gates also see the cell through diagonal weights:
+    With ``peephole=True`` (Graves, 2012) the gates also see the cell through diagonal weights:
 
     .. math::
         \begin{array}{ll} \\
