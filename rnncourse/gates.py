@@ -22,7 +22,7 @@ import contextlib
 import numpy as np
 
 from . import _validate as V
-from ._layout import GATES, split_params
+from ._layout import GATES, base_name, split_params
 from ._options import forget_bias_fills
 from .numpy.gru import gru_steps
 from .numpy.lstm import lstm_steps
@@ -123,7 +123,7 @@ def set_forget_bias(lstm, value: float = 1.0):
     torch_module = hasattr(lstm, "named_parameters")
     params = dict(lstm.named_parameters()) if torch_module else lstm.params
     H = lstm.hidden_size
-    if not all(p.shape[0] == GATES["LSTM"] * H for n, p in params.items() if n.startswith("weight_ih")):
+    if not all(p.shape[0] == GATES["LSTM"] * H for n, p in params.items() if base_name(n) == "weight_ih"):
         raise ValueError(f"lstm: expected an LSTM (4 * hidden_size gate rows), "
                          f"got {type(lstm).__name__}")
     fills = forget_bias_fills(params.items(), H, value)
