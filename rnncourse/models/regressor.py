@@ -102,9 +102,9 @@ class NumpyRegressor:
             from U(-1/sqrt(H), 1/sqrt(H)) like ``torch.nn.RNN`` and ``torch.nn.Linear``.
         **options: passed to :class:`rnncourse.numpy.RNN` (``num_layers``, ``nonlinearity``).
 
-    Inputs: x, state
+    Inputs: x, hx
         * **x**: `(T, B, I)`.
-        * **state**: `(num_layers, B, H)` or None (zeros).
+        * **hx**: `(num_layers, B, H)`, the initial state, or None (zeros).
 
     Outputs: y_hat, h_n
         * **y_hat**: `(T, B, O)`, the prediction at every step.
@@ -130,11 +130,11 @@ class NumpyRegressor:
         self.grads: dict = {}
         self._output = None
 
-    def __call__(self, x, state=None):
-        return self.forward(x, state)
+    def __call__(self, x, hx=None):
+        return self.forward(x, hx)
 
-    def forward(self, x, state=None):
-        output, h_n = self.rnn(x, state)
+    def forward(self, x, hx=None):
+        output, h_n = self.rnn(x, hx)
         self._output = output
         return output @ self.params["head.weight"].T + self.params["head.bias"], h_n
 
