@@ -119,11 +119,12 @@ def gru_step_backward(d_h, cache):
         dh_prev = d_h * z + d_r @ W_hr + d_z @ W_hz + rho * r           # (12)
         d_W_hn, d_b_hn = batch_outer(d_n, r * h_prev), batch_sum(d_n)
     delta = np.concatenate([d_r, d_z, d_n], axis=-1)   # δ_t, gate order r, z, n
+    dx = delta @ cache["W_ih"]                         # W_ihᵀ δ_t
     grads = {"weight_ih": batch_outer(delta, x),                        # (13)
              "weight_hh": np.concatenate([batch_outer(d_r, h_prev), batch_outer(d_z, h_prev), d_W_hn]),
              "bias_ih": batch_sum(delta),
              "bias_hh": np.concatenate([batch_sum(d_r), batch_sum(d_z), d_b_hn])}
-    return delta @ cache["W_ih"], dh_prev, grads
+    return dx, dh_prev, grads
 
 
 def gru_steps(x, state, p, reset_after=True):

@@ -110,7 +110,8 @@ def lstm_step_backward(d_h, d_c, cache):
         + w_cf ⊙ δf_t], the terms of (7) and (9) for step t - 1; and this step's terms of the sums
         (13) by parameter name (``weight_ih``, ..., ``weight_co``), summed over the batch.
     """
-    x, h_prev, c_prev, i, f, g, o, c = (cache[k] for k in ("x", "h_prev", "c_prev", "i", "f", "g", "o", "c"))
+    x, h_prev, c_prev, c = cache["x"], cache["h_prev"], cache["c_prev"], cache["c"]
+    i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
     w_ci, w_cf, w_co = cache["w_ci"], cache["w_cf"], cache["w_co"]
     tanh_c = np.tanh(c)
     d_o = d_h * tanh_c * o * (1 - o)                               # (8)  δo_t
@@ -119,13 +120,14 @@ def lstm_step_backward(d_h, d_c, cache):
     d_f = e_c * c_prev * f * (1 - f)                               # (11) δf_t
     d_i = e_c * g * i * (1 - i)                                    # (12) δi_t
     delta = np.concatenate([d_i, d_f, d_g, d_o], axis=-1)          # δ_t, gate order i, f, g, o
+    dx = delta @ cache["W_ih"]                                     # W_ihᵀ δ_t
     dh_prev = delta @ cache["W_hh"]                                # W_hhᵀ δ_t, into (7) at t - 1
     dc_prev = e_c * f + w_ci * d_i + w_cf * d_f                    # into (9) at t - 1
     grads = {"weight_ih": batch_outer(delta, x), "weight_hh": batch_outer(delta, h_prev),  # (13)
              "bias_ih": batch_sum(delta), "bias_hh": batch_sum(delta),
              "weight_ci": batch_sum(d_i * c_prev), "weight_cf": batch_sum(d_f * c_prev),
              "weight_co": batch_sum(d_o * c)}
-    return delta @ cache["W_ih"], dh_prev, dc_prev, grads
+    return dx, dh_prev, dc_prev, grads
 
 
 def lstm_steps(x, state, p, peephole=False):
