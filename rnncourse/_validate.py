@@ -2,7 +2,8 @@
 
 Every check raises ``TypeError`` (wrong type or dtype) or ``ValueError`` (wrong shape, NaN, missing
 key) with a message that names the argument, what was expected and what was received. The
-functions accept NumPy arrays and torch tensors alike.
+functions accept NumPy arrays and torch tensors alike, without importing torch (``is_tensor``
+looks at the type's module), and ``to_numpy`` turns either into a NumPy array.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ import numpy as np
 
 def is_tensor(x) -> bool:
     return type(x).__module__.startswith("torch")
+
+
+def to_numpy(x):
+    """A torch tensor as a NumPy array (detached, on the CPU); anything else unchanged."""
+    return x.detach().cpu().numpy() if is_tensor(x) else x
 
 
 def dtype_name(x) -> str:
@@ -77,16 +83,6 @@ def check_sequence(x, input_size: int, batch_first: bool = False, dtype=None, na
     if batch_first:
         return (x.transpose(0, 1) if is_tensor(x) else x.transpose(1, 0, 2)), True
     return x, True
-
-
-def check_state(name: str, h, expected_shape: tuple[int, ...], dtype=None) -> None:
-    """An initial state must have exactly ``expected_shape`` (already adjusted for unbatched input)."""
-    check_array(name, h)
-    if tuple(h.shape) != tuple(expected_shape):
-        raise ValueError(f"{name}: expected shape {tuple(expected_shape)} "
-                         f"(num_layers * num_directions, batch, hidden_size), got {describe(h)}")
-    check_floating(name, h, dtype)
-    check_finite(name, h)
 
 
 def check_state_dict(state_dict, expected: dict[str, tuple[int, ...]]) -> None:

@@ -32,8 +32,9 @@ import torch
 
 import rnncourse.numpy as rnp
 import rnncourse.torch as rtorch
+from rnncourse._layout import GATES
 
-GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
+MODELS = ("RNN", "LSTM", "GRU")          # the models torch.nn has too
 IMPLS = ["rnncourse.numpy", "rnncourse.torch", "torch.nn", "torch.nn no-oneDNN"]
 
 
@@ -102,7 +103,7 @@ def measure(runners: dict, repeats: int, warmup: int = 2, clock: str = "cpu") ->
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m rnncourse.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--models", default="RNN,LSTM,GRU", help="comma-separated, from RNN, LSTM, GRU")
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated, from RNN, LSTM, GRU")
     parser.add_argument("--impls", default=",".join(IMPLS), help="comma-separated implementations")
     parser.add_argument("--repeats", type=int, default=20, help="timed runs per implementation (median)")
     parser.add_argument("--batch", type=int, default=32)
@@ -124,8 +125,8 @@ def main(argv=None) -> dict:
             parser.error(f"--impls: unknown implementation {name!r}; choose from {', '.join(IMPLS)}")
     models = [name.strip() for name in args.models.split(",")]
     for name in models:
-        if name not in GATES:
-            parser.error(f"--models: unknown model {name!r}; choose from {', '.join(GATES)}")
+        if name not in MODELS:
+            parser.error(f"--models: unknown model {name!r}; choose from {', '.join(MODELS)}")
 
     print(f"forward + backward, float32, batch {B}, seq_len {T}, input {I}, hidden {H}, "
           f"torch threads {torch.get_num_threads()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "

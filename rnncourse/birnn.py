@@ -1,13 +1,14 @@
-"""Bidirectional RNNs (chapter 4): the delay-M task and the bidirectional language model that sees itself.
+"""Bidirectional RNNs (chapter 4): the delay-M task, Markov text with known best losses, dependency maps.
 
 - ``delay_batch``: the centred moving-average task used to compare an output delay of M steps with a
   bidirectional network; ``bidirectional_tagger`` builds the bidirectional model for it, and
   ``delay_run`` trains and tests one network of the comparison for one seed.
 - ``markov_chain``, ``sample_markov``, ``entropy_rate``, ``cloze_entropy``: text drawn from a
   first-order Markov chain, whose best possible losses are known exactly.
-- ``BiLM``: a character model in three arrangements (forward only, naive bidirectional, and the
-  shifted bidirectional model, stacked), with its loss ``BiLM.loss``; ``bilm_run`` trains and tests
-  one for one seed.
+- ``dependency_map``: which inputs each output of a network reads, by autograd.
+
+The bidirectional language model that sees itself is ``rnncourse.models.BiLM``; ``bilm_run`` trains
+and tests one on Markov text for one seed.
 
 Shapes follow ``torch.nn.RNN``: sequences are ``(seq_len, batch, features)``; token sequences are
 integer arrays ``(seq_len, batch)``.
@@ -18,12 +19,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from . import _validate as V
-from .train import SequenceRegressor, evaluate, train
-
-MODES = ("forward", "bidirectional", "shifted")
+from .models import BiLM, SequenceRegressor
+from .train import evaluate, train
 
 
 # ---- the delay-M experiment ------------------------------------------------------------------
@@ -135,70 +134,6 @@ def cloze_entropy(P, pi):
     return float(-(joint * np.log(given)).sum())
 
 
-# ---- the bidirectional language model ----------------------------------------------------------
-class BiLM(nn.Module):
-    r"""A stacked character model: embedding, ``num_layers`` RNN layers, a softmax head at every step.
-
-    ``mode`` chooses what the output at position t may read:
-
-    - ``'forward'``: one direction, h_t reads x_1..x_t; trained to predict x_{t+1}. An honest
-      language model.
-    - ``'bidirectional'``: ``torch.nn.RNN(bidirectional=True)``, output [h_t; g_t] where the backward
-      state g_t has read x_t..x_T; trained to predict x_{t+1}, which g_t has already read.
-    - ``'shifted'``: every layer is bidirectional, but its output at t is [h_{t-1}; g_{t+1}] (the
-      forward state before x_t, the backward state after it; ELMo-style models do this at the top
-      only); trained to predict x_t itself. One layer never reads x_t; from the second layer on,
-      h_{t-1} of layer 2 has read layer 1's g_t, which has read x_t: the model sees itself.
-
-    Args:
-        vocab_size: number of symbols.
-        hidden_size: units per direction.
-        num_layers: stacked layers.
-        mode: ``'forward'``, ``'bidirectional'`` or ``'shifted'``.
-
-    Inputs: tokens ``(seq_len, batch)`` int64. Outputs: logits ``(seq_len, batch, vocab_size)``.
-    ``read(x)`` does the same from the embedded tokens ``x`` ``(seq_len, batch, hidden_size)``.
-    Attributes: ``embed`` (vocab_size, hidden_size), ``layers`` (``torch.nn.RNN`` s), ``head``.
-    """
-
-    def __init__(self, vocab_size, hidden_size, num_layers=1, mode="forward"):
-        super().__init__()
-        if mode not in MODES:
-            raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
-        self.mode = mode
-        D = 1 if mode == "forward" else 2
-        self.embed = nn.Embedding(vocab_size, hidden_size)
-        if mode == "shifted":   # one module per layer: the shift happens between layers
-            self.layers = nn.ModuleList(
-                nn.RNN(hidden_size if k == 0 else 2 * hidden_size, hidden_size, bidirectional=True)
-                for k in range(num_layers))
-        else:
-            self.layers = nn.ModuleList([nn.RNN(hidden_size, hidden_size, num_layers,
-                                                bidirectional=(D == 2))])
-        self.head = nn.Linear(D * hidden_size, vocab_size)
-
-    def forward(self, tokens):
-        return self.read(self.embed(tokens))
-
-    def read(self, x):
-        """Logits ``(seq_len, batch, vocab_size)`` from embedded tokens ``x`` ``(seq_len, batch, hidden)``."""
-        for layer in self.layers:
-            x, _ = layer(x)
-            if self.mode == "shifted":
-                x = shift_directions(x)
-        return self.head(x)
-
-    def loss(self, logits, tokens):
-        """Mean cross-entropy in nats: of x_{t+1} from position t, or of x_t for ``'shifted'``.
-
-        ``logits`` ``(seq_len, batch, vocab_size)`` from ``forward``; ``tokens`` ``(seq_len, batch)``.
-        Pass it to ``rnncourse.train.train`` as ``loss_fn``.
-        """
-        if self.mode != "shifted":
-            logits, tokens = logits[:-1], tokens[1:]
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens.reshape(-1))
-
-
 def bilm_run(mode, num_layers, seed=0, steps=120, chain_seed=0, hidden_size=16):
     """Train a :class:`BiLM` on text of the Markov chain ``markov_chain(8, seed=chain_seed)``.
 
@@ -213,18 +148,6 @@ def bilm_run(mode, num_layers, seed=0, steps=120, chain_seed=0, hidden_size=16):
     train(model, batches, steps, lr=1e-2, loss_fn=model.loss, seed=seed, verbose=False)
     test = sample_markov(P, pi, 64, 200, rng=1)
     return model, evaluate(model, test, test, loss_fn=model.loss)
-
-
-def shift_directions(output):
-    """[h_t; g_t] -> [h_{t-1}; g_{t+1}], with zeros beyond the ends.
-
-    ``output`` ``(seq_len, batch, 2 * hidden)`` is a bidirectional layer's output; the result has the
-    same shape and at position t holds nothing that read x_t of that layer's input.
-    """
-    H = output.shape[-1] // 2
-    forward, backward = output[..., :H], output[..., H:]
-    zero = torch.zeros_like(forward[:1])
-    return torch.cat([torch.cat([zero, forward[:-1]]), torch.cat([backward[1:], zero])], dim=-1)
 
 
 def dependency_map(f, T, input_size, seed=0):

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from . import _validate as V
+from .numpy._elementwise import sigmoid as numpy_sigmoid
 
 
 def with_spectral_radius(W, radius: float):
@@ -121,7 +122,7 @@ def cliff_final_state(w, b=-2.5, T=50, x0=0.5):
     4.8, one below: crossing that value moves :math:`x_T` from one branch to the other, the cliff.
     """
     x = w * 0 + x0
-    sigmoid = torch.sigmoid if torch.is_tensor(w) else (lambda z: 1.0 / (1.0 + np.exp(-z)))
+    sigmoid = torch.sigmoid if torch.is_tensor(w) else numpy_sigmoid
     for _ in range(T):
         x = w * sigmoid(x) + b
     return x
@@ -168,28 +169,3 @@ def rnn_with_radius(radius: float, hidden_size: int = 32, nonlinearity: str = "t
     with torch.no_grad():
         net.weight_hh_l0.copy_(torch.from_numpy(with_spectral_radius(W, radius)))
     return net
-
-
-# ---- a frame for the chapter's slider (rnncourse.interactive.explore) ------------------------
-def draw_gradient_norms(ax, radius: float, lengths=(40, 100), hidden_size: int = 32,
-                        batch: int = 8, seed=0):
-    r"""Draw :math:`\lVert \partial L / \partial h_k \rVert` against the distance :math:`t - k`.
-
-    One tanh ``rnn_with_radius(radius)``; one curve per sequence length in ``lengths`` (the
-    geometric mean over ``batch`` random input sequences drawn from ``seed``), on a log scale
-    with fixed limits so that the frames of a slider over ``radius`` compare. Deterministic.
-    """
-    net = rnn_with_radius(radius, hidden_size=hidden_size, seed=seed)
-    for T, style in zip(lengths, ["-", "--", ":", "-."]):
-        x = np.random.default_rng(seed).standard_normal((T, batch, 1))
-        norms = hidden_grad_norms_autograd(net, torch.from_numpy(x), seed=seed)
-        typical = np.exp(np.log(np.maximum(norms, 1e-300)).mean(axis=1))
-        ax.semilogy(T - np.arange(T + 1), typical, style, label=f"sequence length {T}")
-    ax.axhline(1.0, color="0.6", lw=0.8)
-    ax.set_xlim(0, max(lengths))
-    ax.set_ylim(1e-12, 1e8)
-    ax.set_xlabel("distance t − k")
-    ax.set_ylabel("‖∂L/∂h_k‖")
-    ax.set_title(f"tanh RNN, spectral radius ρ(W_hh) = {radius:g}")
-    ax.legend(loc="upper center", ncol=2)
-    ax.figure.tight_layout()

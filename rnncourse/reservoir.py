@@ -1,12 +1,12 @@
-"""Helpers for the echo-state chapter (chapter 6): the error measure, the split of a series, the
-chapter's experiments, and ``draw_prediction``, one frame of the chapter's slider over the spectral
-radius.
+"""Helpers for the echo-state chapter (chapter 6): the error measure, the split of a series and the
+chapter's experiments.
 
 - ``nrmse``, ``one_step_split``; ``mackey_glass_split``: the chapter's Mackey–Glass protocol.
 - ``closed_loop``: an ESN fitted to the training part generates the test part from its own output.
 - ``lstm_one_step``: the gradient-trained LSTM the chapter compares with the ESN.
 
-The models themselves are ``rnncourse.numpy.ESN`` and ``rnncourse.torch.ESN``.
+The models themselves are ``rnncourse.numpy.ESN`` and ``rnncourse.torch.ESN``; the chapter's slider
+draws ``rnncourse.plot.draw_prediction``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ def nrmse(prediction, target) -> float:
     same shape; the mean and the standard deviation run over all entries. Non-finite predictions
     (a diverged closed loop) give ``inf``.
     """
-    prediction = np.asarray(prediction.detach() if V.is_tensor(prediction) else prediction, dtype=np.float64)
-    target = np.asarray(target.detach() if V.is_tensor(target) else target, dtype=np.float64)
+    prediction = np.asarray(V.to_numpy(prediction), dtype=np.float64)
+    target = np.asarray(V.to_numpy(target), dtype=np.float64)
     if prediction.shape != target.shape:
         raise ValueError(f"prediction: expected the shape of target {target.shape}, got {prediction.shape}")
     if not np.isfinite(prediction).all():

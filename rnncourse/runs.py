@@ -28,7 +28,8 @@ from torch import nn
 from . import _validate as V
 from .data import adding_problem, copy_memory
 from .gates import set_forget_bias
-from .train import SequenceRegressor, evaluate, train
+from .models import SequenceRegressor
+from .train import evaluate, train
 
 BLOCK = 10                 # steps per point of a stored curve
 RECORDS = Path(__file__).resolve().parent / "data" / "records"

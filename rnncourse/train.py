@@ -1,14 +1,16 @@
 """The course's one training loop for PyTorch sequence models (chapters 5, 7, 8).
 
-- ``SequenceRegressor``: a recurrent layer (``kind`` 'rnn', 'lstm', 'gru' or 'leaky') followed by a
-  linear head, many-to-one (head on the last output) or many-to-many (head on every output).
 - ``train``: Adam on mini-batches drawn by any ``make_batch(step, rng) -> (x, y)``, with optional
-  gradient clipping; returns the list of losses and prints a one-line summary.
+  gradient clipping; returns the list of losses and prints a one-line summary (``summary``);
+- ``evaluate``: the loss on one batch, without gradients;
+- ``progress_bar``: the progress bar of every training loop of the course.
 
-Example (the adding problem, chapter 5)::
+The models live in ``rnncourse.models`` (e.g. ``SequenceRegressor``). Example (the adding
+problem, chapter 5)::
 
     from rnncourse.data import adding_problem
-    from rnncourse.train import SequenceRegressor, train
+    from rnncourse.models import SequenceRegressor
+    from rnncourse.train import train
 
     torch.manual_seed(0)
     model = SequenceRegressor(2, 32, kind="lstm")
@@ -33,93 +35,6 @@ import torch
 from torch import nn
 
 from . import _validate as V
-
-KINDS = ("rnn", "lstm", "gru", "leaky")
-
-
-def _recurrent_layer(kind, backend, input_size, hidden_size, **options):
-    """Build the recurrent layer of ``SequenceRegressor``."""
-    if backend == "rnncourse":
-        from . import torch as rt
-        classes = {"rnn": rt.RNN, "lstm": rt.LSTM, "gru": rt.GRU, "leaky": rt.LeakyRNN}
-    else:
-        classes = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-        if kind not in classes:
-            raise ValueError(f"kind: {kind!r} exists only in rnncourse.torch, "
-                             f"use backend='rnncourse' (got backend={backend!r})")
-    return classes[kind](input_size, hidden_size, **options)
-
-
-class SequenceRegressor(nn.Module):
-    r"""A recurrent layer and a linear head: :math:`\hat y = W_{hy} h_T + b_y` (many-to-one), or
-    :math:`\hat y_t = W_{hy} h_t + b_y` for every t (many-to-many).
-
-    Args:
-        input_size: number of input features.
-        hidden_size: number of recurrent units (per direction).
-        output_size: number of outputs of the head. Default: 1.
-        kind: ``'rnn'`` (Elman, tanh unless ``nonlinearity='relu'`` is passed), ``'lstm'``, ``'gru'``
-            or ``'leaky'`` (``rnncourse.torch.LeakyRNN``, only with ``backend='rnncourse'``).
-        backend: ``'torch.nn'`` (default: ``torch.nn.RNN``/``LSTM``/``GRU``, fused C++ loops, fastest
-            on CPU) or ``'rnncourse'`` (``rnncourse.torch``, the course's modules written from the
-            equations: same parameters and results, slower Python loop over time).
-        many_to_many: apply the head at every time step instead of the last one only.
-        batch_first: inputs ``(batch, seq_len, features)`` instead of ``(seq_len, batch, features)``.
-        **options: passed to the recurrent layer (``num_layers``, ``bidirectional``, ``nonlinearity``,
-            ``forget_bias``, ``alpha``, ...). With ``bidirectional=True`` the head reads both
-            directions, ``2 * hidden_size`` features: at every step (many-to-many), or, many-to-one,
-            the two final states of the last layer, the forward one after :math:`x_T` and the
-            backward one after :math:`x_1` (``h_n[-2]``, ``h_n[-1]``; ``output[-1]`` would hold the
-            backward direction after reading :math:`x_T` alone).
-
-    Inputs: x
-        - **x**: ``(seq_len, batch, input_size)``, or ``(batch, seq_len, input_size)`` with
-          ``batch_first=True``.
-
-    Outputs: y
-        - **y**: ``(batch, output_size)`` (many-to-one); ``(seq_len, batch, output_size)`` (or batch
-          first) with ``many_to_many=True``.
-
-    Attributes:
-        rnn: the recurrent layer; its parameters keep torch.nn's names (``weight_ih_l0``, ...).
-        head: ``torch.nn.Linear(D * hidden_size, output_size)``, D = 2 if bidirectional else 1.
-    """
-
-    def __init__(self, input_size, hidden_size, output_size=1, kind="rnn", backend="torch.nn",
-                 many_to_many=False, batch_first=False, **options):
-        super().__init__()
-        if kind not in KINDS:
-            raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
-        if backend not in ("torch.nn", "rnncourse"):
-            raise ValueError(f"backend: expected 'torch.nn' or 'rnncourse', got {backend!r}")
-        V.check_positive_int("input_size", input_size)
-        V.check_positive_int("hidden_size", hidden_size)
-        V.check_positive_int("output_size", output_size)
-        self.kind, self.backend = kind, backend
-        self.many_to_many, self.batch_first = bool(many_to_many), bool(batch_first)
-        self.rnn = _recurrent_layer(kind, backend, input_size, hidden_size,
-                                    batch_first=self.batch_first, **options)
-        self.head = nn.Linear((2 if self.rnn.bidirectional else 1) * hidden_size, output_size)
-
-    def forward(self, x):
-        if x.dim() != 3:
-            raise ValueError(f"x: expected a batched sequence of rank 3 "
-                             f"({'batch, seq_len' if self.batch_first else 'seq_len, batch'}, "
-                             f"features), got shape {tuple(x.shape)}")
-        output, state = self.rnn(x)
-        if self.many_to_many:
-            return self.head(output)
-        if self.rnn.bidirectional:                 # forward after x_T, backward after x_1
-            h_n = state[0] if isinstance(state, tuple) else state
-            return self.head(torch.cat([h_n[-2], h_n[-1]], dim=-1))
-        last = output[:, -1] if self.batch_first else output[-1]
-        return self.head(last)
-
-    def extra_repr(self) -> str:
-        extra = ", bidirectional=True" if self.rnn.bidirectional else ""
-        return (f"kind={self.kind!r}, backend={self.backend!r}, "
-                f"many_to_many={self.many_to_many}{extra}")
-
 
 def _show_progress(progress) -> bool:
     if progress is not None:

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.birnn import (BiLM, bidirectional_tagger, cloze_entropy, delay_batch, dependency_map,
-                             entropy_rate, markov_chain, sample_markov, shift_directions)
+from rnncourse.birnn import (bidirectional_tagger, cloze_entropy, delay_batch, dependency_map,
+                             entropy_rate, markov_chain, sample_markov)
+from rnncourse.models import BiLM, shift_directions
 
 
 def test_delay_batch_shapes_and_target():

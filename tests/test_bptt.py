@@ -3,10 +3,10 @@ import pytest
 import torch
 
 import rnncourse.numpy as rnp
-from rnncourse.bptt import (NumpyRegressor, gradient_by_distance, mse_grads, numerical_gradient,
-                            peak_memory, train_numpy)
-from rnncourse.check import relative_error
-from rnncourse.train import SequenceRegressor, train
+from rnncourse.bptt import gradient_by_distance, mse_grads, peak_memory, train_numpy
+from rnncourse.check import numerical_gradient, relative_error
+from rnncourse.models import NumpyRegressor, SequenceRegressor
+from rnncourse.train import train
 
 torch.set_num_threads(1)
 

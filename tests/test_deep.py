@@ -1,9 +1,9 @@
-"""rnncourse.deep.DeepTransitionRNN: equations, shapes, skip connection."""
+"""rnncourse.models.DeepTransitionRNN: equations, shapes, skip connection."""
 
 import pytest
 import torch
 
-from rnncourse.deep import DeepTransitionRNN
+from rnncourse.models import DeepTransitionRNN
 
 
 def reference(model, x):

@@ -7,7 +7,7 @@ import torch
 import rnncourse.numpy as rn
 import rnncourse.torch as rt
 from rnncourse.data import mackey_glass, narma10
-from rnncourse.numpy.esn import ridge_readout
+from rnncourse._esn import NotFittedError, ridge_readout
 
 torch.set_num_threads(1)
 MG = mackey_glass(2700)
@@ -34,7 +34,7 @@ def test_backends_agree(options):
     assert isinstance(b.weight_hh, torch.Tensor) and isinstance(a.weight_hh, np.ndarray)
     assert np.abs(a.weight_hh - b.weight_hh.numpy()).max() == 0
     assert np.abs(a.states(X[:300]) - b.states(X[:300]).numpy()).max() < 1e-10
-    assert np.abs(a.weight_out - b.weight_out.numpy()).max() < 1e-6
+    assert np.abs(a.weight_out_ - b.weight_out_.numpy()).max() < 1e-6
     pb = b.predict(torch.from_numpy(X[400:600]), h0=b.state_)   # tensors in, tensor out
     assert isinstance(pb, torch.Tensor) and pb.shape == (200,)
     assert np.abs(a.predict(X[400:600], h0=a.state_) - pb.numpy()).max() < 1e-10
@@ -48,7 +48,7 @@ def test_multivariate_shapes_and_float32():
     X, Y = rng.standard_normal((200, 3)), rng.standard_normal((200, 2))
     for ESN in (rn.ESN, rt.ESN):
         esn = ESN(3, 40, seed=0).fit(X, Y, washout=10)
-        assert esn.output_size == 2 and as_numpy(esn.weight_out).shape == (2, 43)
+        assert esn.output_size_ == 2 and esn.output_size is None and as_numpy(esn.weight_out_).shape == (2, 43)
         assert as_numpy(esn.predict(X[:7])).shape == (7, 2)
         assert as_numpy(esn.states(X[:7])).shape == (7, 40)
         esn32 = ESN(3, 40, seed=0, dtype=np.float32).fit(X.astype(np.float32), Y.astype(np.float32),
@@ -56,7 +56,7 @@ def test_multivariate_shapes_and_float32():
         out = as_numpy(esn32.predict(X[:7].astype(np.float32)))
         assert out.dtype == np.float32
         assert np.abs(out - as_numpy(esn.predict(X[:7]))).max() < 1e-3
-        assert ESN(3, 40, seed=0, input_to_readout=False).fit(X, Y).weight_out.shape == (2, 40)
+        assert ESN(3, 40, seed=0, input_to_readout=False).fit(X, Y).weight_out_.shape == (2, 40)
 
 
 def test_reservoir_spectral_radius_density_and_scales():
@@ -99,8 +99,8 @@ def test_fit_recovers_an_exact_readout_and_ignores_the_washout():
     Y_noisy = Y.copy()
     Y_noisy[:40] = 1e3                                          # garbage inside the washout
     esn.fit(X, Y_noisy, washout=40)
-    np.testing.assert_allclose(esn.weight_out[0], np.r_[w, c], atol=1e-6)
-    np.testing.assert_allclose(esn.bias_out, [0.25], atol=1e-6)
+    np.testing.assert_allclose(esn.weight_out_[0], np.r_[w, c], atol=1e-6)
+    np.testing.assert_allclose(esn.bias_out_, [0.25], atol=1e-6)
     np.testing.assert_allclose(esn.state_, H[-1])
 
 
@@ -160,8 +160,9 @@ def test_diverging_generation_is_silent():
     (lambda E: E(2, 20, seed=0).fit(MG[:10], MG[:10]), ValueError, r"^X: expected a \(T, 2\)"),
     (lambda E: E(1, 20, seed=0).fit(MG[:10, None, None], MG[:10]), ValueError, "^X: "),
     (lambda E: E(1, 20, seed=0).fit(MG[:0], MG[:0]), ValueError, "^X: .*at least one"),
-    (lambda E: E(1, 20, seed=0).predict(MG[:10]), ValueError, "^predict: .*fit"),
-    (lambda E: E(1, 20, seed=0).generate(5, MG[:10]), ValueError, "^generate: .*fit"),
+    (lambda E: E(1, 20, seed=0).predict(MG[:10]), NotFittedError, "^predict: .*not fitted.*call fit"),
+    (lambda E: E(1, 20, seed=0).generate(5, MG[:10]), NotFittedError, "^generate: .*not fitted.*call fit"),
+    (lambda E: E(1, 20, 2, seed=0).fit(MG[:10], MG[:10]), ValueError, r"^Y: expected a \(T, 2\)"),
     (lambda E: E(1, 20, seed=0).states(MG[:10], h0=np.zeros(3)), ValueError, "^h0"),
     (lambda E: E(1, 20, seed=0).fit(MG[:10], MG[:10]).generate(0, MG[:5]), ValueError, "^n_steps"),
     (lambda E: E(1, 20, seed=0).fit(MG[:10], np.c_[MG[:10], MG[:10]]).generate(5, MG[:5]),
@@ -170,6 +171,23 @@ def test_diverging_generation_is_silent():
 def test_errors(ESN, call, error, match):
     with pytest.raises(error, match=match):
         call(ESN)
+
+
+@pytest.mark.parametrize("ESN", [rn.ESN, rt.ESN])
+def test_scikit_learn_conventions(ESN):
+    """fit changes no constructor argument, what it learns ends in _, and nothing is learned before it."""
+    esn = ESN(1, 30, seed=0, noise=1e-3)
+    before = dict(vars(esn))
+    assert not [name for name in before if name.endswith("_") and not name.startswith("_")]
+    with pytest.raises(AttributeError):
+        esn.weight_out_
+    assert esn.fit(MG[:200], np.c_[MG[1:201], MG[1:201]], washout=10) is esn
+    learned = {name for name in vars(esn) if name not in before and not name.startswith("_")}
+    assert learned == {"weight_out_", "bias_out_", "output_size_", "state_"}
+    assert all(vars(esn)[name] is value for name, value in before.items() if not name.startswith("_"))
+    assert esn.output_size is None and esn.output_size_ == 2
+    esn.fit(MG[:200], MG[1:201])                       # refitting to another Y is allowed
+    assert esn.output_size_ == 1 and esn.output_size is None
 
 
 def test_reservoir_helpers():
@@ -193,7 +211,7 @@ def test_draw_prediction_is_deterministic():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from rnncourse.reservoir import draw_prediction
+    from rnncourse.plot import draw_prediction
     fig, (a, b) = plt.subplots(1, 2)
     draw_prediction(a, 1.0, reservoir_size=30, n_steps=50)
     draw_prediction(b, 1.0, reservoir_size=30, n_steps=50)

@@ -7,6 +7,7 @@ import torch
 import rnncourse.numpy as rn
 import rnncourse.torch as rt
 from rnncourse import longterm as lt
+from rnncourse.plot import draw_gradient_norms
 
 torch.set_num_threads(1)
 X = np.random.default_rng(0).standard_normal((15, 3, 1))
@@ -81,8 +82,8 @@ def test_draw_gradient_norms_is_deterministic():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, (a, b) = plt.subplots(1, 2)
-    lt.draw_gradient_norms(a, 0.9, lengths=(10, 20), hidden_size=6, batch=2)
-    lt.draw_gradient_norms(b, 0.9, lengths=(10, 20), hidden_size=6, batch=2)
+    draw_gradient_norms(a, 0.9, lengths=(10, 20), hidden_size=6, batch=2)
+    draw_gradient_norms(b, 0.9, lengths=(10, 20), hidden_size=6, batch=2)
     assert len(a.lines) == 3 and a.get_xlim() == (0, 20)
     for la, lb in zip(a.lines, b.lines):
         np.testing.assert_array_equal(la.get_ydata(), lb.get_ydata())

@@ -290,9 +290,9 @@ def test_cell_unrolled_equals_sequence_model():
 
 def test_lstm_state_must_be_a_tuple():
     m = LSTM(I, H, dtype=np.float64)
-    with pytest.raises(TypeError, match=r"state: expected a tuple of 2 arrays \(h_0, c_0\), got array of shape"):
+    with pytest.raises(TypeError, match=r"hx: expected a tuple of 2 arrays \(h_0, c_0\), got array of shape"):
         m(np.zeros((T, B, I)), np.zeros((1, B, H)))
-    with pytest.raises(TypeError, match=r"state: expected a tuple of 2 arrays"):
+    with pytest.raises(TypeError, match=r"hx: expected a tuple of 2 arrays"):
         LSTMCell(I, H, dtype=np.float64)(np.zeros((B, I)), np.zeros((B, H)))
 
 

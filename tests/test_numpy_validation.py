@@ -148,9 +148,10 @@ def test_bad_constructor_arguments_rnn(kwargs, error, pattern):
 
 
 @pytest.mark.parametrize("alpha,pattern", [
-    (0.0, r"alpha: expected values in \(0, 1\], got 0.0"),
-    (1.5, r"alpha: expected values in \(0, 1\], got 1.5"),
-    (np.array([0.5, 0.5]), r"alpha: expected a float or an array broadcastable to \(hidden_size,\) = \(5,\)"),
+    (0.0, r"alpha: expected leak rates in \(0, 1\], got 0.0"),
+    (1.5, r"alpha: expected leak rates in \(0, 1\], got 1.5"),
+    (np.array([0.5, 0.5]), r"alpha: expected a float or an array of shape \(hidden_size,\) = \(5,\) "
+                           r"\(or broadcastable to it\), got array of shape \(2,\)"),
 ])
 def test_bad_alpha(alpha, pattern):
     with pytest.raises(ValueError, match=pattern):

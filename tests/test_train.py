@@ -1,13 +1,15 @@
 """rnncourse.train: SequenceRegressor shapes and backends, the training loop, its errors."""
 
 import io
+import re
 
 import numpy as np
 import pytest
 import torch
 
 from rnncourse.data import adding_problem
-from rnncourse.train import SequenceRegressor, evaluate, summary, train
+from rnncourse.models import SequenceRegressor
+from rnncourse.train import evaluate, summary, train
 
 torch.set_num_threads(1)
 
@@ -69,11 +71,20 @@ def test_train_reduces_loss_and_prints_summary(capsys):
     losses = train(model, adding_batches(), steps=100, lr=3e-2, desc="adding T=10")
     assert len(losses) == 100 and all(isinstance(v, float) for v in losses)
     assert np.mean(losses[-10:]) < 0.2 * np.mean(losses[:10])
-    out = capsys.readouterr().out
-    assert out == summary(losses, "adding T=10") + "\n"
-    assert out.startswith("adding T=10: 100 steps, loss ") and "(mean of the last 10)" in out
+    line = re.fullmatch(r"adding T=10: 100 steps, loss (\S+) -> (\S+) \(mean of the last 10\)\n",
+                        capsys.readouterr().out)
+    assert line is not None
+    first, last = (float(g) for g in line.groups())
+    assert first == pytest.approx(losses[0], rel=5e-3)              # three significant digits
+    assert last == pytest.approx(np.mean(losses[-10:]), rel=5e-3)
     X, y = adding_problem(256, T=10, seed=123, dtype=np.float32)
     assert evaluate(model, X, y) < 0.05             # the trivial predictor: 1/6
+
+
+def test_summary_numbers():
+    losses = [0.123456] + [1.0] * 18 + [0.2, 0.4]          # 21 steps: the mean of the last 2 is 0.3
+    assert summary(losses, "run") == "run: 21 steps, loss 0.123 -> 0.3 (mean of the last 2)"
+    assert summary([2.5e-5, 7.0], "x") == "x: 2 steps, loss 2.5e-05 -> 7 (mean of the last 1)"
 
 
 def test_train_is_reproducible_and_clipping_modes(capsys):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.numpy.esn import ridge_readout as _ridge_readout
+from rnncourse._esn import ridge_readout as _ridge_readout
 
 from ._testing import expect_close, expect_shape, randn, unpack
 from .spec import Question, Test

@@ -1,13 +1,16 @@
 """Exercise 7: one step of an LSTM, forward and backward.
 
-The reference step and its backward pass are written here in NumPy (gate order i, f, g, o and
-parameter layout of ``torch.nn.LSTMCell``); the package's tests check them against
-``torch.nn.LSTMCell`` and torch.autograd.
+The reference is the package's: ``rnncourse.numpy.lstm.lstm_step`` and ``lstm_step_backward``
+(gate order i, f, g, o and parameter layout of ``torch.nn.LSTMCell``), which the package's tests
+check against ``torch.nn.LSTMCell`` and torch.autograd.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from rnncourse.numpy.lstm import lstm_step as _lstm_step
+from rnncourse.numpy.lstm import lstm_step_backward
 
 from ._testing import expect_close, expect_dtype, expect_shape, randn, unpack
 from .spec import Question, Test
@@ -18,29 +21,10 @@ TITLE = "Long short-term memory"
 B, I, H = 3, 4, 5
 
 
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
-
-def _lstm_step(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-    """Reference forward: (h, c, cache) with the activated gates in the cache."""
-    a_i, a_f, a_g, a_o = np.split(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh, 4, axis=-1)
-    i, f, g, o = _sigmoid(a_i), _sigmoid(a_f), np.tanh(a_g), _sigmoid(a_o)
-    c = f * c_prev + i * g
-    h = o * np.tanh(c)
-    cache = dict(x=x, h_prev=h_prev, c_prev=c_prev, i=i, f=f, g=g, o=o, c=c, W_ih=W_ih, W_hh=W_hh)
-    return h, c, cache
-
-
 def _lstm_step_backward(dh, dc, cache):
-    """Reference backward: (dx, dh_prev, dc_prev, dW_ih, dW_hh, db)."""
-    i, f, g, o, c = (cache[k] for k in "ifgoc")
-    tanh_c = np.tanh(c)
-    dc = dc + dh * o * (1 - tanh_c ** 2)                 # the cell reaches L directly and through h
-    da = np.concatenate([dc * g * i * (1 - i), dc * cache["c_prev"] * f * (1 - f),
-                         dc * i * (1 - g ** 2), dh * tanh_c * o * (1 - o)], axis=-1)
-    return (da @ cache["W_ih"], da @ cache["W_hh"], dc * f,
-            da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0))
+    """The reference backward in the exercise's form: (dx, dh_prev, dc_prev, dW_ih, dW_hh, db)."""
+    dx, dh_prev, dc_prev, grads = lstm_step_backward(dh, dc, cache)
+    return dx, dh_prev, dc_prev, grads["weight_ih"], grads["weight_hh"], grads["bias_ih"]
 
 
 def _weights(rng, dtype=np.float64):

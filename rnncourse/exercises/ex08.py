@@ -1,8 +1,9 @@
 """Exercise 8: one GRU step with both placements of the reset gate, and parameter counts.
 
-The reference steps are written here in NumPy (gate order r, z, n and parameter layout of
-``torch.nn.GRUCell``); the package's tests check them against ``torch.nn.GRUCell`` and
-``rnncourse.torch.GRUCell(reset_after=False)``. Parameter counts come from ``rnncourse._layout``.
+The reference step is the package's: ``rnncourse.numpy.gru.gru_step`` (gate order r, z, n and
+parameter layout of ``torch.nn.GRUCell``), which the package's tests check against
+``torch.nn.GRUCell`` and ``rnncourse.torch.GRUCell(reset_after=False)``. Parameter counts come
+from ``rnncourse._layout``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnncourse._layout import GATES, param_shapes
+from rnncourse.numpy.gru import gru_step
 
 from ._testing import as_array, expect_close, expect_dtype, expect_shape, randn
 from .spec import Question, Test
@@ -20,22 +22,9 @@ TITLE = "Gated recurrent units"
 B, I, H = 3, 4, 5
 
 
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
-
 def _gru_step(x, h_prev, W_ih, W_hh, b_ih, b_hh, reset_after=True):
-    """Reference GRU step; reset_after=True is torch.nn, False is Cho et al. (2014)."""
-    x_r, x_z, x_n = np.split(x @ W_ih.T + b_ih, 3, axis=-1)
-    W_hr, W_hz, W_hn = np.split(W_hh, 3)
-    b_hr, b_hz, b_hn = np.split(b_hh, 3)
-    r = _sigmoid(x_r + h_prev @ W_hr.T + b_hr)
-    z = _sigmoid(x_z + h_prev @ W_hz.T + b_hz)
-    if reset_after:
-        n = np.tanh(x_n + r * (h_prev @ W_hn.T + b_hn))
-    else:
-        n = np.tanh(x_n + (r * h_prev) @ W_hn.T + b_hn)
-    return (1 - z) * n + z * h_prev
+    """The reference new state h_t (``gru_step`` without its cache)."""
+    return gru_step(x, h_prev, W_ih, W_hh, b_ih, b_hh, reset_after)[0]
 
 
 def _weights(rng, dtype=np.float64):

@@ -8,15 +8,10 @@ consumes the cache the forward saved. It also defines two thin classes that plug
 and unbatched inputs, stacking layers, the reverse direction, initial and final states, parameter
 storage, ``state_dict`` / ``load_state_dict`` and dtypes.
 
-Hooks a model class provides (identical for ``RecurrentBase`` and ``CellBase``)::
-
-    mode = "LSTM"     # key of rnncourse._layout.GATES; used in messages
-    gates = 4         # gate blocks stacked along the rows of weight_ih / weight_hh
-    n_states = 2      # 1: the state is h (RNN, GRU, LeakyRNN); 2: it is (h, c) (LSTM)
-
-    def _extra_shapes(self) -> dict:
-        # model-specific parameters of one layer/direction by base name, e.g. {"weight_ci": (H,)}.
-        # Default {}. Called by __init__: store the options it reads *before* super().__init__().
+A model class mixes in the options of its model (``rnncourse._options``: ``gates``, ``n_states``,
+extra parameters, which are trained, initial values; the options must be stored *before*
+``super().__init__()``, which reads them) and provides the two hooks of its kernel (identical for
+``RecurrentBase`` and ``CellBase``)::
 
     def _layer_forward(self, x, state, p) -> (out, final_state, cache):
         # x (T, B, I) already in processing order (the base flips time for the reverse direction),
@@ -29,26 +24,18 @@ Hooks a model class provides (identical for ``RecurrentBase`` and ``CellBase``):
         # (zeros when unused); dx (T, B, I), d_state0 tuple like state, dp dict base name -> grad.
 
 Kernels share two helpers defined here: ``input_projection`` (W_ih x_t + biases for all t, one
-matrix product) and ``input_gradients`` (dL/dW_ih and dL/dx from the δ of that projection).
-
-Optional hooks: ``reset_parameters()`` (call ``super().reset_parameters()``, then adjust, e.g. a
-forget-gate bias; draw from ``self._rng``), ``_trainable(base_name) -> bool`` (False for a
-parameter that receives no gradient, e.g. a fixed leak rate) and ``_extra_repr() -> list[str]``.
+matrix product) and ``input_gradients`` (dL/dW_ih and dL/dx from the δ of that projection); the
+reference steps two more, ``batch_sum`` and ``batch_outer`` (a gradient's sum over the batch).
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
+from .. import _options as O
 from .. import _validate as V
-from .._layout import CellOptions, SequenceOptions, split_params, suffix
-
-
-def _numpy(x):
-    """A torch tensor as a NumPy array (detached, on the CPU); anything else unchanged."""
-    return x.detach().cpu().numpy() if V.is_tensor(x) else x
+from .._layout import base_name, split_params, suffix
+from .._options import CellOptions, SequenceOptions, _ModelOptions
 
 
 def input_projection(x, weight_ih, *biases):
@@ -73,37 +60,29 @@ def input_gradients(delta, x, weight_ih):
     return rows.T @ x.reshape(T * B, -1), (rows @ weight_ih).reshape(x.shape)
 
 
-def _base_name(name: str) -> str:
-    """``weight_ih_l1_reverse`` -> ``weight_ih`` (cell names have no suffix and stay as they are)."""
-    return re.sub(r"_l\d+(_reverse)?$", "", name)
+def batch_sum(a):
+    """Σ over the batch: a (B, n) array summed over its rows; an unbatched (n,) array as it is."""
+    return a.sum(axis=0) if a.ndim == 2 else a
 
 
-class _Module:
+def batch_outer(delta, v):
+    """Σ_b δ_b v_bᵀ over the batch: (B, m), (B, n) -> (m, n); for unbatched (m,), (n,) the outer product."""
+    return np.atleast_2d(delta).T @ np.atleast_2d(v)
+
+
+class _Module(_ModelOptions):
     """Parameter storage shared by sequence models and cells."""
 
-    mode = "RNN"
-    gates = 1
-    n_states = 1
-
     # ---- hooks (see the module docstring) -------------------------------------------------
-    def _extra_shapes(self) -> dict:
-        return {}
-
     def _layer_forward(self, x, state, p):
         raise NotImplementedError
 
     def _layer_backward(self, d_out, d_final, cache):
         raise NotImplementedError
 
-    def _trainable(self, base_name: str) -> bool:
-        return True
-
-    def _extra_repr(self) -> list[str]:
-        return []
-
     # ---- parameters -----------------------------------------------------------------------
     def _setup(self, shapes: dict, dtype, rng) -> None:
-        self.dtype = V.check_float_dtype("dtype", dtype)
+        self.dtype = O.numpy_dtype(dtype)
         self._rng = np.random.default_rng(rng)
         self.params = {name: np.empty(shape, self.dtype) for name, shape in shapes.items()}
         self.grads: dict = {}
@@ -111,10 +90,15 @@ class _Module:
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Every parameter ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as torch.nn does."""
+        """Every parameter ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as torch.nn does, drawn
+        from ``self._rng`` in torch.nn's order; then the values the options fix (a forget-gate
+        bias, leak rates: ``_initial_values``)."""
         bound = 1.0 / np.sqrt(self.hidden_size)
-        for value in self.params.values():
-            value[...] = self._rng.uniform(-bound, bound, size=value.shape)
+        for name, value in self.params.items():
+            if base_name(name) not in self._fixed_init:
+                value[...] = self._rng.uniform(-bound, bound, size=value.shape)
+        for value, index, fill in self._initial_values(self.params.items()):
+            value[index] = fill
 
     def __getattr__(self, name):
         # model.weight_ih_l0 is model.params["weight_ih_l0"] (the same array, not a copy)
@@ -142,7 +126,7 @@ class _Module:
             value = state_dict[name]
             V.check_floating(f"state_dict[{name!r}]", value)
             V.check_finite(f"state_dict[{name!r}]", value)
-            values[name] = _numpy(value)
+            values[name] = V.to_numpy(value)
         for name, value in values.items():  # only after every entry passed the checks
             self.params[name][...] = value
 
@@ -151,7 +135,7 @@ class _Module:
 
         This makes new arrays: build optimisers after calling it.
         """
-        self.dtype = V.check_float_dtype("dtype", dtype)
+        self.dtype = O.numpy_dtype(dtype)
         for name, value in self.params.items():
             self.params[name] = value.astype(self.dtype)
         self.grads, self._cache = {}, None
@@ -172,7 +156,7 @@ class _Module:
     def _keep_trainable(self, grads: dict) -> dict:
         """Gradients in parameter order, without the parameters that are not trained."""
         return {name: grads[name] for name in self.params
-                if name in grads and self._trainable(_base_name(name))}
+                if name in grads and self._trainable(name)}
 
     def _state_names(self, prefix: str) -> list[str]:
         return [prefix] if self.n_states == 1 else [f"{prefix}[{k}]" for k in range(self.n_states)]
@@ -193,7 +177,7 @@ class _Module:
                 out.append(np.zeros(shape, self.dtype))
                 continue
             V.check_shape(part_name, part, shape, layout, self.dtype)
-            out.append(_numpy(part))
+            out.append(V.to_numpy(part))
         return out
 
     def __repr__(self):
@@ -230,17 +214,18 @@ class RecurrentBase(SequenceOptions, _Module):
         return seq.transpose(1, 0, 2) if self.batch_first else seq
 
     # ---- forward --------------------------------------------------------------------------
-    def forward(self, input, state=None):
+    def forward(self, input, hx=None):
+        """Run the layers over ``input`` from ``hx`` (zeros when None); see the model's docstring."""
         x, batched = V.check_sequence(input, self.input_size, self.batch_first, dtype=self.dtype)
-        x = _numpy(x)
+        x = V.to_numpy(x)
         T, B, _ = x.shape
         L, D = self.num_layers, self.num_directions
         shape, layout = self._state_shape(B, batched)
-        if state is None:
+        if hx is None:
             states = [np.zeros((L * D, B, self.hidden_size), self.dtype) for _ in range(self.n_states)]
         else:
             names = ["h_0"] if self.n_states == 1 else ["h_0", "c_0"]
-            states = self._read_states(state, "state", names, shape, layout)
+            states = self._read_states(hx, "hx", names, shape, layout)
             states = [s if batched else s[:, None] for s in states]
 
         finals = [[None] * (L * D) for _ in range(self.n_states)]
@@ -293,7 +278,7 @@ class RecurrentBase(SequenceOptions, _Module):
             d_above = np.zeros((T, B, D * H), self.dtype)
         else:
             V.check_shape("grad_output", grad_output, c["out_shape"], out_layout, self.dtype)
-            d_above = _numpy(grad_output)
+            d_above = V.to_numpy(grad_output)
             d_above = d_above[:, None] if not batched else (
                 d_above.transpose(1, 0, 2) if self.batch_first else d_above)
         if grad_state is None:
@@ -341,17 +326,17 @@ class CellBase(CellOptions, _Module):
             return (batch, self.hidden_size), "(batch, hidden_size)"
         return (self.hidden_size,), "(hidden_size,) for unbatched input"
 
-    def forward(self, input, state=None):
-        """One step: returns h' (or (h', c') when the state has two parts), shaped like the state."""
+    def forward(self, input, hx=None):
+        """One step from ``hx`` (zeros when None): h' (or (h', c') for an LSTM), shaped like the state."""
         x, batched = V.check_step(input, self.input_size, dtype=self.dtype)
-        x = _numpy(x)
+        x = V.to_numpy(x)
         B = x.shape[0]
         shape, layout = self._state_shape(B, batched)
-        if state is None:
+        if hx is None:
             states = [np.zeros((B, self.hidden_size), self.dtype) for _ in range(self.n_states)]
         else:
             names = ["h_0"] if self.n_states == 1 else ["h_0", "c_0"]
-            states = self._read_states(state, "state", names, shape, layout)
+            states = self._read_states(hx, "hx", names, shape, layout)
             states = [s if batched else s[None] for s in states]
         _, final, cache = self._layer_forward(x[None], tuple(states), self.params)
         self._cache = dict(cache=cache, batched=batched, B=B, state_shape=shape, state_layout=layout)

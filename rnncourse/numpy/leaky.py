@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as V
+from .._options import LeakyOptions
 from .base import RecurrentBase
 from .rnn import _input_projection, _weight_grads  # shared with the Elman RNN
 
@@ -58,79 +58,99 @@ def leaky_backward(d_out, d_final, cache):
     return dx, (dh,), dp                             # dh is now dL/dh_0
 
 
-def _check_alpha(alpha, hidden_size):
-    """A float or an array broadcastable to (hidden_size,), every value in (0, 1]."""
-    try:
-        values = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (hidden_size,))
-    except (TypeError, ValueError):
-        raise ValueError(f"alpha: expected a float or an array broadcastable to (hidden_size,) = "
-                         f"({hidden_size},), got {alpha!r}") from None
-    if not np.all((values > 0) & (values <= 1)):
-        raise ValueError(f"alpha: expected values in (0, 1], got {alpha!r}")
-    return values.copy()
+class LeakyRNN(LeakyOptions, RecurrentBase):
+    r"""A multi-layer leaky-integrator RNN (tanh units with per-unit leak rates).
 
-
-class LeakyRNN(RecurrentBase):
-    r"""Multi-layer RNN of leaky units (one leak rate α per unit), in NumPy with hand-written BPTT.
-
-    Each layer computes
+    For each element in the input sequence, each layer computes
 
     .. math::
-        h_t = (1 - \alpha) \odot h_{t-1} + \alpha \odot \tanh(x_t W_{ih}^T + b_{ih} + h_{t-1} W_{hh}^T + b_{hh})
+        h_t = (1 - \alpha) \odot h_{t-1}
+              + \alpha \odot \tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})
 
-    With α = 1 this is ``torch.nn.RNN``; small α makes slow units that integrate their input over
-    about 1/α steps (multiple time scales, Deep Learning book 10.9.2).
+    where :math:`h_t` is the hidden state at time `t`, :math:`x_t` the input (for layers after
+    the first: the hidden states of the layer below, both directions concatenated) and
+    :math:`\alpha \in (0, 1]^{H}` the leak rate of each unit: the fraction of its state a unit
+    replaces at each step. :math:`\alpha = 1` is the Elman :class:`RNN`; a unit with a small
+    :math:`\alpha` averages over about :math:`1/\alpha` steps.
+
+    In NumPy, with backpropagation through time written by hand: the forward and backward pass of
+    one layer are ``leaky_forward`` and ``leaky_backward`` in this module. After a forward pass,
+    ``backward(grad_output, grad_state=None)`` returns ``(grad_input, grad_h_0, grads)`` (see
+    :class:`~rnncourse.numpy.base.RecurrentBase`), with ``grads['alpha_l[k]']`` when
+    ``learn_alpha=True``. The same interface as :class:`RNN` (tanh only), plus one leak-rate vector
+    per layer and direction; ``state_dict`` s load to and from ``rnncourse.torch.LeakyRNN``.
 
     Args:
-        input_size, hidden_size, num_layers, bias, batch_first, bidirectional: as ``torch.nn.RNN``
-        alpha: leak rate in (0, 1], a float or an array of shape `(hidden_size,)`. Default: 0.5
-        learn_alpha: if ``True``, α receives a gradient (``grads['alpha_l{k}']``) and is trained;
-            otherwise it is fixed and absent from the gradients. Default: ``False``
-        dtype: ``np.float32`` (default) or ``np.float64``
-        rng: ``np.random.Generator`` or integer seed for the initialisation
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        num_layers: Number of recurrent layers; layer `k > 0` reads the outputs of layer `k-1`.
+            Default: 1
+        bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
+        batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
+            `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        bidirectional: If ``True``, becomes a bidirectional network. Default: ``False``
+        alpha: initial leak rate(s) in `(0, 1]`: a float for every unit, or an array of shape
+            `(hidden_size)`, one per unit (the same for every layer and direction). Default: 0.5
+        learn_alpha: If ``True``, the leak rates are trained with the weights (they get a
+            gradient in ``grads``); otherwise they stay fixed (but are still in the
+            ``state_dict``). Default: ``False``
+        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
+        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
 
-    Inputs: input, state — as :class:`~rnncourse.numpy.RNN`.
+    Inputs: input, hx
+        * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
+          :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
+          ``batch_first=True``, containing the features of the input sequence.
+        * **hx**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
+          and direction. Defaults to zeros if not provided.
 
-    Outputs: output, h_n — as :class:`~rnncourse.numpy.RNN`.
+        where :math:`N` = batch size, :math:`L` = sequence length, :math:`D = 2` if
+        ``bidirectional=True`` otherwise 1, :math:`H_{in}` = ``input_size``,
+        :math:`H_{out}` = ``hidden_size``.
+
+    Outputs: output, h_n
+        * **output**: array of shape :math:`(L, D * H_{out})` for unbatched input,
+          :math:`(L, N, D * H_{out})` when ``batch_first=False`` or :math:`(N, L, D * H_{out})`
+          when ``batch_first=True``: the hidden states :math:`h_t` of the last layer for every
+          `t`, forward and reverse direction concatenated.
+        * **h_n**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`: the final hidden state of each layer
+          and direction, ordered [layer 0 forward, layer 0 reverse, layer 1 forward, ...].
 
     Attributes:
-        weight_ih_l[k], weight_hh_l[k], bias_ih_l[k], bias_hh_l[k]: as ``torch.nn.RNN``
-        alpha_l[k]: `(hidden_size,)`, the leak rates of layer `k` (``..._reverse`` for the backward
-            direction); always in ``state_dict()``.
+        weight_ih_l[k], weight_hh_l[k], bias_ih_l[k], bias_hh_l[k]: as for :class:`RNN`
+        alpha_l[k]: the leak rates of layer `k`, of shape `(hidden_size)`, after the four above;
+            in ``grads`` only with ``learn_alpha=True``
+        ..._reverse: the same for the reverse direction; only when ``bidirectional=True``
 
-    Weights and biases are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size,
-    ``alpha_l[k]`` to the given ``alpha``.
+    .. note::
+        All parameters are NumPy arrays in ``model.params`` (``model.weight_ih_l0`` is
+        ``model.params['weight_ih_l0']``); ``model.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        The weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``; ``alpha_l[k]``
+        starts at ``alpha``.
+        Nothing keeps learned leak rates inside `(0, 1]` during training.
+
+    Examples::
+
+        >>> leaky = LeakyRNN(10, 20, alpha=0.1, rng=0)
+        >>> output, h_n = leaky(np.random.randn(5, 3, 10).astype(np.float32))
+        >>> output.shape, leaky.alpha_l0.shape
+        ((5, 3, 20), (20,))
     """
-
-    mode, gates, n_states = "LeakyRNN", 1, 1
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, alpha=0.5, learn_alpha=False, *, dtype=np.float32, rng=None):
-        V.check_positive_int("hidden_size", hidden_size)  # before alpha, which is shaped by it
-        self.alpha = _check_alpha(alpha, int(hidden_size))
-        self.learn_alpha = bool(learn_alpha)
+        self._set_leaky_options(alpha, learn_alpha, hidden_size)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dtype=dtype, rng=rng)
-
-    def _extra_shapes(self):
-        return {"alpha": (self.hidden_size,)}
-
-    def reset_parameters(self):
-        super().reset_parameters()
-        for name, value in self.params.items():
-            if name.startswith("alpha_"):
-                value[...] = self.alpha
-
-    def _trainable(self, base_name):
-        return base_name != "alpha" or self.learn_alpha
 
     def _layer_forward(self, x, state, p):
         return leaky_forward(x, state, p)
 
     def _layer_backward(self, d_out, d_final, cache):
         return leaky_backward(d_out, d_final, cache)
-
-    def _extra_repr(self):
-        same = np.all(self.alpha == self.alpha[0])
-        options = [f"alpha={self.alpha[0]:g}" if same else "alpha=<array>"]
-        return options + (["learn_alpha=True"] if self.learn_alpha else [])

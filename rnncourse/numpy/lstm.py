@@ -1,99 +1,165 @@
-"""Long short-term memory in NumPy: the forward pass and its backward pass, side by side.
+"""Long short-term memory in NumPy: a reference step, and the fast kernel with its backward pass.
 
-Notation of the LSTM chapter, gate order (i, f, g, o) of torch.nn, for one layer and direction;
-the peephole terms in brackets (Graves 2012) are present only with ``peephole=True``:
+Notation and equation numbers of chapter 7, gate order (i, f, g, o) of torch.nn, for one layer and
+direction; the peephole terms in brackets (Graves 2012) are present only with ``peephole=True``:
 
     i_t = σ(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi [+ w_ci ⊙ c_{t-1}])   input gate      (1)
     f_t = σ(W_if x_t + b_if + W_hf h_{t-1} + b_hf [+ w_cf ⊙ c_{t-1}])   forget gate     (2)
-    g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)                   cell input      (3)
+    g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)                   candidate       (3)
     c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t                                     cell state      (4)
     o_t = σ(W_io x_t + b_io + W_ho h_{t-1} + b_ho [+ w_co ⊙ c_t])       output gate     (5)
-    h_t = o_t ⊙ tanh(c_t)                                               cell output     (6)
+    h_t = o_t ⊙ tanh(c_t)                                               hidden state    (6)
 
 The backward pass of Graves (2012, §4.6; his ι, φ, ω, s are our i, f, o, c). With
 ε^h_t = dL/dh_t, ε^c_t = dL/dc_t and δ_t = dL/d(pre-activation) of a gate, from t = T down to 1:
 
-    ε^h_t = d_out[t] + W_hhᵀ δ_{t+1}                              cell output           (7)
+    ε^h_t = dL/dh_t (output at t) + W_hhᵀ δ_{t+1}                 cell output           (7)
     δo_t  = ε^h_t ⊙ tanh(c_t) ⊙ o_t (1 - o_t)                     output gate           (8)
     ε^c_t = ε^h_t ⊙ o_t (1 - tanh²(c_t)) + ε^c_{t+1} ⊙ f_{t+1}
-            [+ w_ci ⊙ δi_{t+1} + w_cf ⊙ δf_{t+1} + w_co ⊙ δo_t]             states                (9)
+            [+ w_ci ⊙ δi_{t+1} + w_cf ⊙ δf_{t+1} + w_co ⊙ δo_t]   states                (9)
     δg_t  = ε^c_t ⊙ i_t ⊙ (1 - g_t²)                              cells                 (10)
     δf_t  = ε^c_t ⊙ c_{t-1} ⊙ f_t (1 - f_t)                       forget gate           (11)
     δi_t  = ε^c_t ⊙ g_t ⊙ i_t (1 - i_t)                           input gate            (12)
 
 At t = T the terms from step T + 1 are dL/dh_n and dL/dc_n; what (7) and (9) would carry to
-t = 0 is dL/dh_0 and dL/dc_0. The weights serve every step, so their gradients are sums over time,
-each computed once after the loop:
+t = 0 is dL/dh_0 and dL/dc_0. The weights serve every step, so their gradients are sums over time:
 
     dL/dW_ih = Σ_t δ_t x_tᵀ,   dL/dW_hh = Σ_t δ_t h_{t-1}ᵀ,   dL/db_ih = dL/db_hh = Σ_t δ_t,
-    dL/dw_ci = Σ_t δi_t ⊙ c_{t-1},   dL/dw_cf = Σ_t δf_t ⊙ c_{t-1},   dL/dw_co = Σ_t δo_t ⊙ c_t,
-    dL/dx_t = W_ihᵀ δ_t.
+    dL/dw_ci = Σ_t δi_t ⊙ c_{t-1},   dL/dw_cf = Σ_t δf_t ⊙ c_{t-1},   dL/dw_co = Σ_t δo_t ⊙ c_t  (13)
 
-Layout and speed. States keep torch.nn's layout, one sample per row: h_t and c_t are (B, H). The
-gates are stored gate-major: the pre-activations of all steps form one (4, T, B, H) array, so the
-gate i of step t is the contiguous (B, H) block ``z[0, t]`` and the four gates of a step are
-``z[:, t]``. Contiguous blocks matter: an element-wise NumPy call on a column slice of a (B, 4H)
-array costs two to three times as much as on a contiguous block, and at the sizes of the course
-each call costs microseconds whatever its size. So the loops keep the calls per step few and
-their operands contiguous: the weights are split into one (H, H) block per gate, and one batched
-``matmul`` gives W_hh h_{t-1} for all four gates (or W_hhᵀ δ_t, summed over the gates); the
-three sigmoids and the tanh of (1)-(3), (5) are one ``exp`` (``exp_factors``, ``activate``);
-the products that depend only on the forward values are computed inside the backward loop,
-where they are still in the cache, not for all steps at once; and the sums over time are one
-batched matrix product over the T * B (step, sample) rows, after the loop. As in ``rnn.py``,
-W_hh h_{t-1} is written ``h[t] @ W.T`` and W_hhᵀ δ_t is ``delta @ W``.
+and dL/dx_t = W_ihᵀ δ_t.
+
+Two implementations of these equations live here. The *reference*, ``lstm_step`` and
+``lstm_step_backward``, is one step written one line per equation, to be read beside the chapter;
+``lstm_steps`` and ``lstm_steps_backward`` loop it over a sequence. The *kernel*,
+``lstm_forward`` and ``lstm_backward``, runs ``LSTM`` and ``LSTMCell``; the tests check that it
+computes what the reference computes (float64, within 1e-12).
+
+Layout and speed of the kernel. States keep torch.nn's layout, one sample per row: h_t and c_t are
+(B, H). The gates are stored gate-major: the pre-activations of all steps form one (4, T, B, H)
+array, so the gate i of step t is the contiguous (B, H) block ``z[0, t]`` and the four gates of a
+step are ``z[:, t]``. Contiguous blocks matter: an element-wise NumPy call on a column slice of a
+(B, 4H) array costs two to three times as much as on a contiguous block, and at the sizes of the
+course each call costs microseconds whatever its size. So the loops keep the calls per step few and
+their operands contiguous, which is why their lines look unlike the equations: the weights are
+split into one (H, H) block per gate, and one batched ``matmul`` gives W_hh h_{t-1} for all four
+gates (or W_hhᵀ δ_t, summed over the gates); the weights of the sigmoid gates are pre-multiplied
+by -1 and those of g by -2 so that the three sigmoids and the tanh of (1)-(3), (5) are one ``exp``
+(``exp_factors``, ``activate``), which overwrites the pre-activations in place; the products that
+depend only on the forward values are computed inside the backward loop, where they are still in
+the cache, not for all steps at once; and the sums over time are one batched matrix product over
+the T * B (step, sample) rows, after the loop. As in ``rnn.py``, W_hh h_{t-1} is written
+``h[t] @ W.T`` and W_hhᵀ δ_t is ``delta @ W``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._layout import LSTMOptions
-from .base import CellBase, RecurrentBase
+from .._layout import PEEPHOLES
+from .._options import LSTMOptions
+from ._elementwise import activate, exp_factors, sigmoid, tanh_
+from .base import CellBase, RecurrentBase, batch_outer, batch_sum
 
 
-def exp_factors(kinds: str, H: int, dtype) -> np.ndarray:
-    """Column factors k, shape (len(kinds) * H,), for evaluating gates with one ``exp``.
+# ---- the reference: one step, one line per equation -------------------------------------------
+def lstm_step(x, h_prev, c_prev, W_ih, W_hh, b_ih=None, b_hh=None, w_ci=None, w_cf=None, w_co=None):
+    """One LSTM step, equations (1)-(6) of chapter 7 (the reference of ``lstm_forward``).
 
-    σ(z) = 1 / (1 + exp(-z)) and tanh(z) = 2σ(2z) - 1 = 2 / (1 + exp(-2z)) - 1, so once the
-    pre-activation columns of a sigmoid gate ('s') are multiplied by -1 and those of a tanh gate
-    ('t') by -2, one exp, one addition and one division give every gate of a step (``activate``).
-    The factor is applied to the weights and biases once per call, not inside the time loop.
+    Args:
+        x: the input x_t, (B, I) or unbatched (I,).
+        h_prev, c_prev: h_{t-1} and c_{t-1}, (B, H) or (H,).
+        W_ih, W_hh: ``weight_ih`` (4H, I) and ``weight_hh`` (4H, H), gate order i, f, g, o.
+        b_ih, b_hh: ``bias_ih``, ``bias_hh`` (4H,), or None for a layer without biases.
+        w_ci, w_cf, w_co: the peephole weights (H,), or None for an LSTM without peepholes.
+
+    Returns:
+        (h, c, cache): h_t and c_t, shaped like ``h_prev``, and the dict of arrays that
+        ``lstm_step_backward`` reads (the inputs, the weights and the gate values).
     """
-    return np.repeat([-1.0 if kind == "s" else -2.0 for kind in kinds], H).astype(dtype)
+    if b_ih is None:                                   # bias=False: no bias, b = 0
+        b_ih = b_hh = np.zeros(len(W_hh), W_hh.dtype)
+    if w_ci is None:                                   # no peepholes: w = 0
+        w_ci = w_cf = w_co = np.zeros(W_hh.shape[1], W_hh.dtype)
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh     # the four pre-activations without peepholes
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=-1)
+    i = sigmoid(a_i + w_ci * c_prev)                   # (1) input gate
+    f = sigmoid(a_f + w_cf * c_prev)                   # (2) forget gate
+    g = np.tanh(a_g)                                   # (3) candidate
+    c = f * c_prev + i * g                             # (4) cell state
+    o = sigmoid(a_o + w_co * c)                        # (5) output gate
+    h = o * np.tanh(c)                                 # (6) hidden state
+    cache = dict(x=x, h_prev=h_prev, c_prev=c_prev, i=i, f=f, g=g, o=o, c=c,
+                 W_ih=W_ih, W_hh=W_hh, w_ci=w_ci, w_cf=w_cf, w_co=w_co)
+    return h, c, cache
 
 
-def activate(a, tanh_part=None):
-    """In place: entries of ``a`` holding k z (see ``exp_factors``) -> σ(z), or tanh(z) on ``a[tanh_part]``.
+def lstm_step_backward(d_h, d_c, cache):
+    """Backward through one ``lstm_step``: equations (8)-(12) of chapter 7, and this step's terms
+    of (7), (9) and (13).
 
-    Call inside ``np.errstate(over="ignore")``: exp(-z) overflows to inf for very negative z,
-    and 1 / (1 + inf) = 0 is then the right value of σ.
+    Args:
+        d_h: ε^h_t of (7), dL/dh_t: from the output at step t, plus the ``dh_prev`` that the
+            backward of step t + 1 returned (W_hhᵀ δ_{t+1}). Shaped like h_t.
+        d_c: the terms of ε^c_t (9) that come from step t + 1: the ``dc_prev`` it returned
+            (ε^c_{t+1} ⊙ f_{t+1} [+ w_ci ⊙ δi_{t+1} + w_cf ⊙ δf_{t+1}]); at t = T, dL/dc_n.
+        cache: what ``lstm_step`` returned.
+
+    Returns:
+        (dx, dh_prev, dc_prev, grads): dL/dx_t = W_ihᵀ δ_t; W_hhᵀ δ_t and ε^c_t ⊙ f_t [+ w_ci ⊙ δi_t
+        + w_cf ⊙ δf_t], the terms of (7) and (9) for step t - 1; and this step's terms of the sums
+        (13) by parameter name (``weight_ih``, ..., ``weight_co``), summed over the batch.
     """
-    np.exp(a, out=a)
-    a += 1
-    np.divide(1, a, out=a)                           # σ(z) = 1 / (1 + e^{-z}) everywhere
-    if tanh_part is not None:
-        g = a[tanh_part]
-        g *= 2                                       # tanh(z) = 2σ(2z) - 1 on the tanh gate
-        g -= 1
+    x, h_prev, c_prev, c = cache["x"], cache["h_prev"], cache["c_prev"], cache["c"]
+    i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
+    w_ci, w_cf, w_co = cache["w_ci"], cache["w_cf"], cache["w_co"]
+    tanh_c = np.tanh(c)
+    d_o = d_h * tanh_c * o * (1 - o)                               # (8)  δo_t
+    e_c = d_h * o * (1 - tanh_c ** 2) + d_c + w_co * d_o           # (9)  ε^c_t
+    d_g = e_c * i * (1 - g ** 2)                                   # (10) δg_t
+    d_f = e_c * c_prev * f * (1 - f)                               # (11) δf_t
+    d_i = e_c * g * i * (1 - i)                                    # (12) δi_t
+    delta = np.concatenate([d_i, d_f, d_g, d_o], axis=-1)          # δ_t, gate order i, f, g, o
+    dx = delta @ cache["W_ih"]                                     # W_ihᵀ δ_t
+    dh_prev = delta @ cache["W_hh"]                                # W_hhᵀ δ_t, into (7) at t - 1
+    dc_prev = e_c * f + w_ci * d_i + w_cf * d_f                    # into (9) at t - 1
+    grads = {"weight_ih": batch_outer(delta, x), "weight_hh": batch_outer(delta, h_prev),  # (13)
+             "bias_ih": batch_sum(delta), "bias_hh": batch_sum(delta),
+             "weight_ci": batch_sum(d_i * c_prev), "weight_cf": batch_sum(d_f * c_prev),
+             "weight_co": batch_sum(d_o * c)}
+    return dx, dh_prev, dc_prev, grads
 
 
-def tanh_(a, out=None):
-    """tanh(a) = 2 / (1 + exp(-2a)) - 1 into ``out`` (default: in place); returns it.
+def lstm_steps(x, state, p, peephole=False):
+    """``lstm_step`` over a sequence: the arguments and results of ``lstm_forward``.
 
-    Five cheap calls, yet faster than ``np.tanh`` in float32 on the machines of the course, whose
-    NumPy evaluates exp with SIMD code and tanh much more slowly. Call inside
-    ``np.errstate(over="ignore")``, as ``activate``.
+    x (T, B, I), state (h_0, c_0), p the parameters by base name -> (h_1..h_T, (h_T, c_T), cache).
     """
-    out = a if out is None else out
-    np.multiply(a, -2, out=out)
-    np.exp(out, out=out)
-    out += 1
-    np.divide(2, out, out=out)
-    out -= 1
-    return out
+    h, c = state
+    weights = [p.get(name) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    peepholes = [p[name] for name in PEEPHOLES] if peephole else []
+    out, caches = [], []
+    for x_t in x:
+        h, c, cache = lstm_step(x_t, h, c, *weights, *peepholes)
+        out.append(h)
+        caches.append(cache)
+    return np.stack(out), (h, c), (caches, list(p))
 
 
+def lstm_steps_backward(d_out, d_final, cache):
+    """``lstm_step_backward`` over a sequence: the arguments and results of ``lstm_backward``."""
+    caches, names = cache
+    d_h, d_c = d_final
+    dx, grads = [None] * len(caches), dict.fromkeys(names, 0)
+    for t in reversed(range(len(caches))):
+        e_h = d_out[t] + d_h                                       # (7) ε^h_t
+        dx[t], d_h, d_c, step = lstm_step_backward(e_h, d_c, caches[t])
+        for name in names:
+            grads[name] = grads[name] + step[name]                 # (13) the sums over time
+    return np.stack(dx), (d_h, d_c), grads
+
+
+# ---- the kernel: the same equations, fast -----------------------------------------------------
 def lstm_forward(x, state, p, peephole=False):
     """One layer, one direction. x (T, B, I), state (h_0, c_0) -> (h_1..h_T, (h_T, c_T), cache)."""
     T, B, I = x.shape
@@ -207,14 +273,7 @@ def lstm_backward(d_out, d_final, cache):
 
 
 class _LSTMRules(LSTMOptions):
-    """The hooks that plug the LSTM kernel into RecurrentBase / CellBase (options: _layout)."""
-
-    def reset_parameters(self) -> None:
-        """U(-1/sqrt(hidden), 1/sqrt(hidden)) everywhere; then, with ``forget_bias``, the forget
-        gate's slice of every ``bias_ih`` is set to it and of every ``bias_hh`` to 0."""
-        super().reset_parameters()
-        for value, rows, fill in self._forget_bias_fills(self.params.items()):
-            value[rows] = fill
+    """The hooks that plug the LSTM kernel into RecurrentBase / CellBase (options: _options)."""
 
     def _layer_forward(self, x, state, p):
         return lstm_forward(x, state, p, self.peephole)
@@ -224,10 +283,9 @@ class _LSTMRules(LSTMOptions):
 
 
 class LSTM(_LSTMRules, RecurrentBase):
-    r"""Multi-layer long short-term memory (LSTM) RNN, in NumPy with hand-written BPTT.
+    r"""A multi-layer long short-term memory (LSTM) RNN.
 
-    Same arguments, parameter names and return values as ``torch.nn.LSTM`` (without ``dropout``
-    and ``proj_size``). For each element of the input sequence, each layer computes
+    For each element in the input sequence, each layer computes
 
     .. math::
         \begin{array}{ll} \\
@@ -240,75 +298,102 @@ class LSTM(_LSTMRules, RecurrentBase):
         \end{array}
 
     where :math:`h_t` is the hidden state at time `t`, :math:`c_t` the cell state, :math:`x_t`
-    the input (for layers above the first, the hidden states of the layer below, both directions
-    concatenated), :math:`h_{t-1}` the hidden state of the same layer at time `t-1` or the initial
-    state at time 0, and :math:`i_t, f_t, g_t, o_t` the input, forget, cell and output gates.
+    the input (for layers after the first: the hidden states of the layer below, both directions
+    concatenated), and :math:`i_t, f_t, g_t, o_t` the input, forget, cell and output gates.
     :math:`\sigma` is the sigmoid function and :math:`\odot` the Hadamard product.
 
     With ``peephole=True`` (Graves, 2012) the gates also see the cell through diagonal weights:
 
     .. math::
-        i_t = \sigma(\dots + w_{ci} \odot c_{t-1}), \quad
-        f_t = \sigma(\dots + w_{cf} \odot c_{t-1}), \quad
-        o_t = \sigma(\dots + w_{co} \odot c_t)
+        \begin{array}{ll} \\
+            i_t = \sigma(\dots + w_{ci} \odot c_{t-1}), \quad
+            f_t = \sigma(\dots + w_{cf} \odot c_{t-1}), \quad
+            o_t = \sigma(\dots + w_{co} \odot c_t) \\
+        \end{array}
 
-    The forward and backward pass of one layer are ``lstm_forward`` / ``lstm_backward`` in this
-    module, numbered like the equations of the LSTM chapter.
+    In NumPy, with backpropagation through time written by hand: the forward and backward pass of
+    one layer are ``lstm_forward`` and ``lstm_backward`` in this module, which compute what the
+    reference step ``lstm_step`` / ``lstm_step_backward`` reads, equation by equation (chapter 7).
+    After a forward pass, ``backward(grad_output, grad_state=None)`` returns
+    ``(grad_input, (grad_h_0, grad_c_0), grads)`` (see :class:`~rnncourse.numpy.base.RecurrentBase`).
+    Same arguments, parameter names and return values as :class:`torch.nn.LSTM` (without
+    ``dropout`` and ``proj_size``); without peepholes ``state_dict`` s load in both directions.
 
     Args:
-        input_size: number of features of the input `x`
-        hidden_size: number of features of the hidden state `h`
-        num_layers: number of stacked recurrent layers. Default: 1
-        bias: if ``False``, the layers have no `b_ih`, `b_hh`. Default: ``True``
-        batch_first: if ``True``, input and output are `(batch, seq, feature)` instead of
-            `(seq, batch, feature)`; states are not affected. Default: ``False``
-        bidirectional: if ``True``, each layer also reads the sequence backwards. Default: ``False``
-        peephole: if ``True``, adds the peephole weights `w_ci, w_cf, w_co`. Default: ``False``
-        forget_bias: if given, the forget-gate slice of every `b_ih` starts at this value (and of
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        num_layers: Number of recurrent layers; layer `k > 0` reads the outputs of layer `k-1`.
+            Default: 1
+        bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
+        batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
+            `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        bidirectional: If ``True``, becomes a bidirectional LSTM. Default: ``False``
+        peephole: If ``True``, adds the peephole weights `w_ci, w_cf, w_co`. Default: ``False``
+        forget_bias: If given, the forget-gate part of every `b_ih` starts at this value (and of
             every `b_hh` at 0) instead of a random one; 1.0 is the usual choice. Needs
             ``bias=True``. Default: ``None``
-        dtype: ``np.float32`` (default) or ``np.float64``
-        rng: ``np.random.Generator`` or integer seed for the initialisation
+        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
+        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
 
     Inputs: input, (h_0, c_0)
-        * **input**: `(L, N, H_in)`, `(N, L, H_in)` with ``batch_first`` or unbatched `(L, H_in)`
-        * **h_0**: `(D * num_layers, N, H_out)`, or `(D * num_layers, H_out)` for unbatched
-          input: the initial hidden state of each layer and direction
-        * **c_0**: same shape: the initial cell state. Both default to zeros if
-          ``(h_0, c_0)`` is not given.
+        * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
+          :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
+          ``batch_first=True``, containing the features of the input sequence.
+        * **h_0**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`: the initial hidden state of each layer
+          and direction.
+        * **c_0**: array of the same shape: the initial cell state.
+          Both default to zeros if ``(h_0, c_0)`` is not provided.
+
+        where :math:`N` = batch size, :math:`L` = sequence length, :math:`D = 2` if
+        ``bidirectional=True`` otherwise 1, :math:`H_{in}` = ``input_size``,
+        :math:`H_{out}` = ``hidden_size``.
 
     Outputs: output, (h_n, c_n)
-        * **output**: `(L, N, D * H_out)` (`(N, L, D * H_out)` with ``batch_first``, `(L, D * H_out)`
-          unbatched): `h_t` of the last layer for every `t`, both directions concatenated
-        * **h_n**: `(D * num_layers, N, H_out)` (or `(D * num_layers, H_out)`): the final hidden
-          state of every layer and direction, ordered layer 0 forward, layer 0 reverse, layer 1
-          forward, ...; the reverse direction's is its state after reading `x_0`
-        * **c_n**: same shape: the final cell states
-
-    where `L` = sequence length, `N` = batch size, `D` = 2 if bidirectional else 1,
-    `H_in` = input_size, `H_out` = hidden_size.
-
-    ``backward(grad_output, grad_state=None)`` with ``grad_state = (grad_h_n, grad_c_n)`` returns
-    ``(grad_input, (grad_h0, grad_c0), grads)`` for the last forward pass; see
-    :class:`~rnncourse.numpy.base.RecurrentBase`.
+        * **output**: array of shape :math:`(L, D * H_{out})` for unbatched input,
+          :math:`(L, N, D * H_{out})` when ``batch_first=False`` or :math:`(N, L, D * H_{out})`
+          when ``batch_first=True``: the hidden states :math:`h_t` of the last layer for every
+          `t`, forward and reverse direction concatenated.
+        * **h_n**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`: the final hidden state of each layer
+          and direction, ordered [layer 0 forward, layer 0 reverse, layer 1 forward, ...]. The
+          reverse direction's final state is the one after reading :math:`x_0`.
+        * **c_n**: array of the same shape: the final cell states.
 
     Attributes:
-        weight_ih_l[k]: `(W_ii|W_if|W_ig|W_io)`, `(4*hidden_size, input_size)` for `k = 0`, else
-            `(4*hidden_size, num_directions * hidden_size)`
-        weight_hh_l[k]: `(W_hi|W_hf|W_hg|W_ho)`, `(4*hidden_size, hidden_size)`
-        bias_ih_l[k]: `(b_ii|b_if|b_ig|b_io)`, `(4*hidden_size,)`
-        bias_hh_l[k]: `(b_hi|b_hf|b_hg|b_ho)`, `(4*hidden_size,)`
-        weight_ci_l[k], weight_cf_l[k], weight_co_l[k]: the peephole weights, each
-            `(hidden_size,)`, after the four above; only with ``peephole=True``
-        (``..._reverse`` for the backward direction; all in ``model.params``)
+        weight_ih_l[k]: the learnable input-hidden weights of layer `k`
+            `(W_ii|W_if|W_ig|W_io)`, of shape `(4*hidden_size, input_size)` for `k = 0`,
+            otherwise `(4*hidden_size, num_directions * hidden_size)`
+        weight_hh_l[k]: the learnable hidden-hidden weights of layer `k`
+            `(W_hi|W_hf|W_hg|W_ho)`, of shape `(4*hidden_size, hidden_size)`
+        bias_ih_l[k]: the learnable input-hidden bias of layer `k`
+            `(b_ii|b_if|b_ig|b_io)`, of shape `(4*hidden_size)`
+        bias_hh_l[k]: the learnable hidden-hidden bias of layer `k`
+            `(b_hi|b_hf|b_hg|b_ho)`, of shape `(4*hidden_size)`
+        weight_ci_l[k], weight_cf_l[k], weight_co_l[k]: the peephole weights of layer `k`, each
+            of shape `(hidden_size)`, after the four above; only when ``peephole=True``
+        ..._reverse: the same for the reverse direction; only when ``bidirectional=True``
 
-    All parameters are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size (except the
-    forget-gate biases when ``forget_bias`` is given).
+    .. note::
+        All parameters are NumPy arrays in ``model.params`` (``model.weight_ih_l0`` is
+        ``model.params['weight_ih_l0']``); ``model.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        All the weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}` (except the forget-gate biases when
+        ``forget_bias`` is given).
+
+    .. note::
+        For bidirectional LSTMs, `h_n` is not the last element of `output`: the former holds
+        the final forward and reverse hidden states, the latter the final forward hidden state
+        and the *initial* reverse one.
 
     Examples::
 
         >>> lstm = LSTM(10, 20, 2, rng=0)
-        >>> output, (h_n, c_n) = lstm(np.random.randn(5, 3, 10).astype(np.float32))
+        >>> h0, c0 = np.zeros((2, 3, 20), np.float32), np.zeros((2, 3, 20), np.float32)
+        >>> output, (h_n, c_n) = lstm(np.random.randn(5, 3, 10).astype(np.float32), (h0, c0))
         >>> output.shape, c_n.shape
         ((5, 3, 20), (2, 3, 20))
     """
@@ -316,14 +401,13 @@ class LSTM(_LSTMRules, RecurrentBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, peephole=False, forget_bias=None, *, dtype=np.float32,
                  rng=None):
-        self._set_options(peephole, forget_bias, bias)
+        self._set_lstm_options(peephole, forget_bias, bias)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dtype=dtype, rng=rng)
 
 
 class LSTMCell(_LSTMRules, CellBase):
-    r"""A long short-term memory (LSTM) cell (one time step), in NumPy; the interface of
-    ``torch.nn.LSTMCell``.
+    r"""A long short-term memory (LSTM) cell: one time step.
 
     .. math::
         \begin{array}{ll}
@@ -337,35 +421,50 @@ class LSTMCell(_LSTMRules, CellBase):
 
     With ``peephole=True``, :math:`w_{ci} \odot c` is added inside :math:`i`,
     :math:`w_{cf} \odot c` inside :math:`f` and :math:`w_{co} \odot c'` inside :math:`o`.
+    Same arguments, parameter names and return value as :class:`torch.nn.LSTMCell`.
+    In NumPy: after a step, ``backward(grad_h, grad_c=None)`` returns
+    ``(grad_input, (grad_h, grad_c), grads)``: the gradients with respect to the input, the state and the parameters.
 
     Args:
-        input_size: number of features of the input `x`
-        hidden_size: number of features of the hidden state `h`
-        bias: if ``False``, no `b_ih`, `b_hh`. Default: ``True``
-        peephole: if ``True``, adds the peephole weights. Default: ``False``
-        forget_bias: if given, the initial forget-gate slice of `b_ih` (and 0 for `b_hh`).
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
+        peephole: If ``True``, adds the peephole weights. Default: ``False``
+        forget_bias: If given, the initial forget-gate part of `b_ih` (and 0 for `b_hh`).
             Default: ``None``
-        dtype, rng: as for :class:`LSTM`
+        dtype, rng: the dtype of the parameters (``np.float32`` by default) and the seed of their
+            initialisation, as for :class:`LSTM`
 
     Inputs: input, (h_0, c_0)
-        * **input**: `(N, H_in)` or unbatched `(H_in,)`
-        * **h_0**, **c_0**: `(N, H_out)` or `(H_out,)`. Default: zeros.
+        - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
+        - **h_0** of shape `(batch, hidden_size)` or `(hidden_size)`: the initial hidden state
+        - **c_0** of shape `(batch, hidden_size)` or `(hidden_size)`: the initial cell state
+
+          If `(h_0, c_0)` is not provided, both default to zeros.
 
     Outputs: (h_1, c_1)
-        * **h_1**, **c_1**: `(N, H_out)` or `(H_out,)`: the next hidden and cell state
-
-    ``backward(grad_h, grad_c=None)`` returns ``(grad_input, (grad_h0, grad_c0), grads)`` for the
-    last step.
+        - **h_1** of shape `(batch, hidden_size)` or `(hidden_size)`: the next hidden state
+        - **c_1** of shape `(batch, hidden_size)` or `(hidden_size)`: the next cell state
 
     Attributes:
-        weight_ih: `(4*hidden_size, input_size)`
-        weight_hh: `(4*hidden_size, hidden_size)`
-        bias_ih: `(4*hidden_size,)`
-        bias_hh: `(4*hidden_size,)`
-        weight_ci, weight_cf, weight_co: `(hidden_size,)` each; only with ``peephole=True``
+        weight_ih: the learnable input-hidden weights, of shape `(4*hidden_size, input_size)`
+        weight_hh: the learnable hidden-hidden weights, of shape `(4*hidden_size, hidden_size)`
+        bias_ih: the learnable input-hidden bias, of shape `(4*hidden_size)`
+        bias_hh: the learnable hidden-hidden bias, of shape `(4*hidden_size)`
+        weight_ci, weight_cf, weight_co: the peephole weights, each of shape `(hidden_size)`;
+            only when ``peephole=True``
+
+    .. note::
+        All parameters are NumPy arrays in ``cell.params`` (``cell.weight_ih`` is
+        ``cell.params['weight_ih']``); ``cell.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        All the weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
     """
 
     def __init__(self, input_size, hidden_size, bias=True, peephole=False, forget_bias=None, *,
                  dtype=np.float32, rng=None):
-        self._set_options(peephole, forget_bias, bias)
+        self._set_lstm_options(peephole, forget_bias, bias)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._options import ElmanOptions
 from .base import CellBase, RecurrentBase, input_gradients, input_projection
-
-NONLINEARITIES = ("tanh", "relu")
 
 
 def _input_projection(x, p):
@@ -85,15 +84,8 @@ def rnn_backward(d_out, d_final, cache):
     return dx, (dh,), dp                             # dh is now dL/dh_0
 
 
-class _Elman:
-    """The hooks that plug the Elman kernel into RecurrentBase / CellBase."""
-
-    mode, gates, n_states = "RNN", 1, 1
-
-    def _check_nonlinearity(self, nonlinearity):
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
+class _Elman(ElmanOptions):
+    """The hooks that plug the Elman kernel into RecurrentBase / CellBase (options: _options)."""
 
     def _layer_forward(self, x, state, p):
         return rnn_forward(x, state, p, self.nonlinearity)
@@ -101,61 +93,83 @@ class _Elman:
     def _layer_backward(self, d_out, d_final, cache):
         return rnn_backward(d_out, d_final, cache)
 
-    def _extra_repr(self):
-        return [] if self.nonlinearity == "tanh" else [f"nonlinearity={self.nonlinearity!r}"]
-
 
 class RNN(_Elman, RecurrentBase):
-    r"""Multi-layer Elman RNN with tanh or ReLU non-linearity, in NumPy with hand-written BPTT.
+    r"""A multi-layer Elman RNN with :math:`\tanh` or :math:`\text{ReLU}` non-linearity.
 
-    Same arguments, parameter names and return values as ``torch.nn.RNN``. Each layer computes
+    For each element in the input sequence, each layer computes
 
     .. math::
-        h_t = \tanh(x_t W_{ih}^T + b_{ih} + h_{t-1} W_{hh}^T + b_{hh})
+        h_t = \tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})
 
-    where :math:`h_t` is the hidden state at time `t`, :math:`x_t` the input at time `t` (for
-    layers above the first, the output of the layer below) and :math:`h_{t-1}` the state of the
-    same layer at time `t-1`, or the initial state at time 0. With ``nonlinearity='relu'``,
-    ReLU replaces tanh.
+    where :math:`h_t` is the hidden state at time `t`, :math:`x_t` is the input at time `t` (for
+    layers after the first: the hidden states of the layer below, both directions concatenated)
+    and :math:`h_{t-1}` the hidden state of the layer at time `t-1` or the initial hidden state
+    at time `0`. If :attr:`nonlinearity` is ``'relu'``, ReLU is used instead of :math:`\tanh`.
+
+    In NumPy, with backpropagation through time written by hand: the forward and backward pass of
+    one layer are ``rnn_forward`` and ``rnn_backward`` in this module. After a forward pass,
+    ``backward(grad_output, grad_state=None)`` returns ``(grad_input, grad_h_0, grads)`` (see
+    :class:`~rnncourse.numpy.base.RecurrentBase`). Same arguments, parameter names and return
+    values as :class:`torch.nn.RNN` (without ``dropout``), so ``state_dict`` s load in both
+    directions.
 
     Args:
-        input_size: number of features of the input `x`
-        hidden_size: number of features of the hidden state `h`
-        num_layers: number of stacked recurrent layers. Default: 1
-        nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``
-        bias: if ``False``, the layers have no `b_ih`, `b_hh`. Default: ``True``
-        batch_first: if ``True``, input and output are `(batch, seq, feature)` instead of
-            `(seq, batch, feature)`; states are not affected. Default: ``False``
-        bidirectional: if ``True``, each layer also reads the sequence backwards. Default: ``False``
-        dtype: ``np.float32`` (default) or ``np.float64``
-        rng: ``np.random.Generator`` or integer seed for the initialisation
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        num_layers: Number of recurrent layers; layer `k > 0` reads the outputs of layer `k-1`.
+            Default: 1
+        nonlinearity: The non-linearity to use, ``'tanh'`` or ``'relu'``. Default: ``'tanh'``
+        bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
+        batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
+            `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        bidirectional: If ``True``, becomes a bidirectional RNN. Default: ``False``
+        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
+        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
 
-    Inputs: input, state
-        * **input**: `(L, N, H_in)`, `(N, L, H_in)` with ``batch_first`` or unbatched `(L, H_in)`
-        * **state** (`h_0`): `(D * num_layers, N, H_out)`, or `(D * num_layers, H_out)` for
-          unbatched input. Default: zeros.
+    Inputs: input, hx
+        * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
+          :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
+          ``batch_first=True``, containing the features of the input sequence.
+        * **hx**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
+          and direction. Defaults to zeros if not provided.
+
+        where :math:`N` = batch size, :math:`L` = sequence length, :math:`D = 2` if
+        ``bidirectional=True`` otherwise 1, :math:`H_{in}` = ``input_size``,
+        :math:`H_{out}` = ``hidden_size``.
 
     Outputs: output, h_n
-        * **output**: `(L, N, D * H_out)` (`(N, L, D * H_out)` with ``batch_first``, `(L, D * H_out)`
-          unbatched): `h_t` of the last layer for every `t`, both directions concatenated
-        * **h_n**: `(D * num_layers, N, H_out)` (or `(D * num_layers, H_out)`): the final state of
-          every layer and direction, ordered layer 0 forward, layer 0 reverse, layer 1 forward, ...
-
-    where `L` = sequence length, `N` = batch size, `D` = 2 if bidirectional else 1,
-    `H_in` = input_size, `H_out` = hidden_size.
-
-    ``backward(grad_output, grad_state=None)`` returns ``(grad_input, grad_h0, grads)`` for the last
-    forward pass; see :class:`~rnncourse.numpy.base.RecurrentBase`.
+        * **output**: array of shape :math:`(L, D * H_{out})` for unbatched input,
+          :math:`(L, N, D * H_{out})` when ``batch_first=False`` or :math:`(N, L, D * H_{out})`
+          when ``batch_first=True``: the hidden states :math:`h_t` of the last layer for every
+          `t`, forward and reverse direction concatenated.
+        * **h_n**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
+          or :math:`(D * \text{num\_layers}, N, H_{out})`: the final hidden state of each layer
+          and direction, ordered [layer 0 forward, layer 0 reverse, layer 1 forward, ...]. The
+          reverse direction reads the sequence from its end: its final state is the one after
+          reading :math:`x_0`.
 
     Attributes:
-        weight_ih_l[k]: `(hidden_size, input_size)` for `k = 0`, else
+        weight_ih_l[k]: the learnable input-hidden weights of layer `k`, of shape
+            `(hidden_size, input_size)` for `k = 0`, otherwise
             `(hidden_size, num_directions * hidden_size)`
-        weight_hh_l[k]: `(hidden_size, hidden_size)`
-        bias_ih_l[k]: `(hidden_size,)`
-        bias_hh_l[k]: `(hidden_size,)`
-        (``..._reverse`` for the backward direction; all in ``model.params``)
+        weight_hh_l[k]: the learnable hidden-hidden weights of layer `k`, of shape
+            `(hidden_size, hidden_size)`
+        bias_ih_l[k]: the learnable input-hidden bias of layer `k`, of shape `(hidden_size)`
+        bias_hh_l[k]: the learnable hidden-hidden bias of layer `k`, of shape `(hidden_size)`
+        weight_ih_l[k]_reverse, weight_hh_l[k]_reverse, bias_ih_l[k]_reverse,
+        bias_hh_l[k]_reverse: the same for the reverse direction; only when
+            ``bidirectional=True``
 
-    All parameters are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+    .. note::
+        All parameters are NumPy arrays in ``model.params`` (``model.weight_ih_l0`` is
+        ``model.params['weight_ih_l0']``); ``model.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        All the weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
 
     Examples::
 
@@ -163,47 +177,60 @@ class RNN(_Elman, RecurrentBase):
         >>> output, h_n = rnn(np.random.randn(5, 3, 10).astype(np.float32))
         >>> output.shape, h_n.shape
         ((5, 3, 20), (2, 3, 20))
+        >>> grad_input, grad_h0, grads = rnn.backward(np.ones_like(output))
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, bidirectional=False, *, dtype=np.float32, rng=None):
-        self._check_nonlinearity(nonlinearity)
+        self._set_elman_options(nonlinearity)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dtype=dtype, rng=rng)
 
 
 class RNNCell(_Elman, CellBase):
-    r"""An Elman RNN cell (one time step), in NumPy; the interface of ``torch.nn.RNNCell``.
+    r"""An Elman RNN cell with :math:`\tanh` or ReLU non-linearity: one time step.
 
     .. math::
         h' = \tanh(W_{ih} x + b_{ih} + W_{hh} h + b_{hh})
 
-    With ``nonlinearity='relu'``, ReLU replaces tanh.
+    If :attr:`nonlinearity` is ``'relu'``, ReLU is used in place of :math:`\tanh`.
+    Same arguments, parameter names and return value as :class:`torch.nn.RNNCell`.
+    In NumPy: after a step, ``backward(grad_h)`` returns ``(grad_input, grad_h, grads)``:
+    the gradients with respect to the input, the state and the parameters.
 
     Args:
-        input_size: number of features of the input `x`
-        hidden_size: number of features of the hidden state `h`
-        bias: if ``False``, no `b_ih`, `b_hh`. Default: ``True``
+        input_size: The number of expected features in the input `x`
+        hidden_size: The number of features in the hidden state `h`
+        bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
         nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``
-        dtype, rng: as for :class:`RNN`
+        dtype, rng: the dtype of the parameters (``np.float32`` by default) and the seed of their
+            initialisation, as for :class:`RNN`
 
-    Inputs: input, state
-        * **input**: `(N, H_in)` or unbatched `(H_in,)`
-        * **state** (`h`): `(N, H_out)` or `(H_out,)`. Default: zeros.
+    Inputs: input, hx
+        - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
+        - **hx** of shape `(batch, hidden_size)` or `(hidden_size)`: the initial hidden state.
+          Defaults to zeros if not provided.
 
     Outputs: h'
-        * **h'**: `(N, H_out)` or `(H_out,)`: the next hidden state
-
-    ``backward(grad_h)`` returns ``(grad_input, grad_h, grads)`` for the last step.
+        - **h'** of shape `(batch, hidden_size)` or `(hidden_size)`: the next hidden state
 
     Attributes:
-        weight_ih: `(hidden_size, input_size)`
-        weight_hh: `(hidden_size, hidden_size)`
-        bias_ih: `(hidden_size,)`
-        bias_hh: `(hidden_size,)`
+        weight_ih: the learnable input-hidden weights, of shape `(hidden_size, input_size)`
+        weight_hh: the learnable hidden-hidden weights, of shape `(hidden_size, hidden_size)`
+        bias_ih: the learnable input-hidden bias, of shape `(hidden_size)`
+        bias_hh: the learnable hidden-hidden bias, of shape `(hidden_size)`
+
+    .. note::
+        All parameters are NumPy arrays in ``cell.params`` (``cell.weight_ih`` is
+        ``cell.params['weight_ih']``); ``cell.grads`` holds the gradients of the last
+        ``backward``.
+
+    .. note::
+        All the weights and biases are initialized from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+        where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
     """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", *,
                  dtype=np.float32, rng=None):
-        self._check_nonlinearity(nonlinearity)
+        self._set_elman_options(nonlinearity)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)

@@ -5,6 +5,10 @@
   and many-to-many / many-to-one / one-to-many (chapter 2).
 - :func:`brnn_graph`, :func:`deep_rnn_graphs`, :func:`tree_graph`, :func:`dependency_maps`
   (``birnn.py``): the bidirectional RNN, deep RNNs, a recursive network, who-reads-whom (chapter 4).
+- :func:`lstm_cell`, :func:`gate_activations` (``gates.py``): the LSTM cell and the gates over time
+  (chapters 7, 8).
+- :func:`draw_gradient_norms`, :func:`draw_prediction`, :func:`draw_samples` (``frames.py``): one
+  frame of the sliders of chapters 5, 6 and 9 (``rnncourse.interactive.explore``).
 - :func:`seed_band` (``seeds.py``): training curves of several seeds as a median and a band.
 """
 
@@ -24,6 +28,10 @@ from .gates import gate_activations, lstm_cell  # noqa: E402  (chapters 7, 8)
 
 __all__ += ["lstm_cell", "gate_activations"]
 
-from .seeds import seed_band  # noqa: E402  (chapters 5, 7, 8: runs of several seeds)
+from .frames import draw_gradient_norms, draw_prediction, draw_samples  # noqa: E402  (chapters 5, 6, 9)
+
+__all__ += ["draw_gradient_norms", "draw_prediction", "draw_samples"]
+
+from .seeds import seed_band  # noqa: E402  (chapters 5, 7, 8, 9: runs of several seeds)
 
 __all__ += ["seed_band"]

@@ -12,7 +12,6 @@ draws one character at a time from :math:`\mathrm{softmax}(z / T)`, :math:`T` th
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 
@@ -21,24 +20,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..models import recurrent_layer
 from ..train import progress_bar
 from .corpus import Vocab, random_windows
-
-KINDS = ("rnn", "lstm", "gru")
-
-
-def recurrent_layer(kind, input_size, hidden_size, backend="torch.nn", **options):
-    """``kind`` ('rnn', 'lstm', 'gru') from ``backend`` ('torch.nn' or 'rnncourse')."""
-    if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
-    if backend == "rnncourse":
-        from .. import torch as rt
-        classes = {"rnn": rt.RNN, "lstm": rt.LSTM, "gru": rt.GRU}
-    elif backend == "torch.nn":
-        classes = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-    else:
-        raise ValueError(f"backend: expected 'torch.nn' or 'rnncourse', got {backend!r}")
-    return classes[kind](input_size, hidden_size, **options)
 
 
 class CharLM(nn.Module):
@@ -232,31 +216,3 @@ def checkpoint_path(name):
     """Path of a checkpoint shipped in ``rnncourse/text/data`` (e.g. ``'english_lstm'``)."""
     from importlib import resources
     return resources.files("rnncourse.text") / "data" / f"{name}.pt"
-
-
-@functools.lru_cache(maxsize=4)
-def _shipped(name):
-    return load_checkpoint(checkpoint_path(name))
-
-
-def draw_samples(ax, temperature, model=None, vocab=None, prompt="The ", length=240, seed=1,
-                 width=84):
-    """Draw a seeded sample at ``temperature`` as text on ``ax`` (one frame of a slider).
-
-    ``model`` and ``vocab`` default to the shipped ``english_lstm`` checkpoint. The text is
-    ``prompt`` plus ``length`` characters from :func:`sample` (``seed``: the same text on every
-    run), wrapped at ``width`` characters in a monospace font, newlines shown as ``⏎``; the axes
-    are switched off. Deterministic.
-    """
-    if model is None or vocab is None:
-        model, vocab, _ = _shipped("english_lstm")
-    text = prompt + sample(model, vocab, prompt, length, temperature=temperature, seed=seed)
-    text = text.replace("\n", "⏎")
-    lines = [text[i:i + width] for i in range(0, len(text), width)]
-    ax.axis("off")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.text(0.0, 1.0, "\n".join(lines), family="monospace", fontsize=9, va="top", ha="left",
-            transform=ax.transAxes)
-    ax.set_title(f"sampling temperature T = {temperature:g}")
-    ax.figure.tight_layout()

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .charlm import recurrent_layer
+from ..models import recurrent_layer
 
 FIRST = ("harry hermione ron luna arthur molly oliver amelia noah olivia liam emma lucas mia "
          "ethan sofia mateo chloe ravi priya arjun ananya kenji yuki hiroshi aiko wei mei jun lin "

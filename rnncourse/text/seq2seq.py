@@ -21,6 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..models import recurrent_cell, recurrent_layer
 from ..train import progress_bar
 
 SOS, EOS = 10, 11          # digits are the ids 0..9
@@ -46,7 +47,6 @@ class Encoder(nn.Module):
 
     def __init__(self, hidden_size, embed_size=16, backend="torch.nn"):
         super().__init__()
-        from .charlm import recurrent_layer
         self.embed = nn.Embedding(VOCAB, embed_size)
         self.rnn = recurrent_layer("gru", embed_size, hidden_size, backend, batch_first=True)
 
@@ -83,12 +83,10 @@ class Seq2Seq(nn.Module):
 
     def __init__(self, hidden_size=64, embed_size=16, attention=False, backend="torch.nn"):
         super().__init__()
-        from .. import torch as rt
         self.encoder = Encoder(hidden_size, embed_size, backend)
         self.embed = nn.Embedding(VOCAB, embed_size)
         context = hidden_size if attention else 0
-        cell = rt.GRUCell if backend == "rnncourse" else nn.GRUCell
-        self.cell = cell(embed_size + context, hidden_size)
+        self.cell = recurrent_cell("gru", embed_size + context, hidden_size, backend)
         self.attention = Attention(hidden_size) if attention else None
         self.out = nn.Linear(hidden_size + context, VOCAB)
         self.alphas = None

@@ -8,25 +8,18 @@ modules or their fused kernels. Everything that is the same for every model is w
 parameter registration and initialisation, input validation, ``batch_first`` and unbatched inputs,
 initial and final states, stacking layers and running the reverse direction.
 
-Hooks a model class provides (the same for ``RecurrentBase`` and ``CellBase``)::
-
-    mode = "LSTM"     # key of rnncourse._layout.GATES; used in messages
-    gates = 4         # gate blocks stacked along the rows of weight_ih / weight_hh
-    n_states = 2      # 1: the state is h (RNN, GRU, LeakyRNN); 2: it is (h, c) (LSTM)
-
-    def _extra_shapes(self) -> dict:
-        # model-specific parameters of one layer/direction by base name, e.g. {"weight_ci": (H,)}.
-        # Default {}. Called by __init__: store the options it reads *before* super().__init__().
+A model class mixes in the options of its model (``rnncourse._options``: ``gates``, ``n_states``,
+extra parameters, which are trained, initial values; the options must be stored *before*
+``super().__init__()``, which reads them) and provides one hook (the same for ``RecurrentBase`` and
+``CellBase``)::
 
     def _make_step(self, p):
         # p: this layer/direction's parameters by base name ("weight_ih", "weight_hh", optional
         # "bias_ih", "bias_hh", extras). Returns step(wx_t, state) -> state, where wx_t is the
         # input projection of one time step and state a tuple of n_states (batch, hidden) tensors.
 
-Optional hooks: ``_input_bias(p)`` (the bias added in the input projection; default
-``b_ih + b_hh``), ``reset_parameters()`` (call ``super().reset_parameters()``, then adjust),
-``_trainable(base_name) -> bool`` (False for a parameter that gets no gradient) and
-``_extra_repr() -> list[str]``.
+Optional hook: ``_input_bias(p)`` (the bias added in the input projection; default
+``b_ih + b_hh``).
 
 Speed: the input part ``W_ih x_t + b`` of every time step is one matrix product per layer and
 direction before the loop, so a step costs one ``addmm`` with ``W_hh`` plus a few element-wise
@@ -36,21 +29,15 @@ operations; the states of all steps are stacked once at the end.
 from __future__ import annotations
 
 import math
-import re
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import _options as O
 from .. import _validate as V
-from .._layout import CellOptions, SequenceOptions, split_params
-
-
-
-def _base_name(name: str) -> str:
-    """``weight_ih_l1_reverse`` -> ``weight_ih`` (cell names have no suffix and stay as they are)."""
-    return re.sub(r"_l\d+(_reverse)?$", "", name)
+from .._layout import base_name, split_params
+from .._options import CellOptions, SequenceOptions, _ModelOptions
 
 
 def _affine(h, W_T, b):
@@ -58,19 +45,10 @@ def _affine(h, W_T, b):
     return torch.mm(h, W_T) if b is None else torch.addmm(b, h, W_T)
 
 
-class _Module(nn.Module):
+class _Module(_ModelOptions, nn.Module):
     """Parameters, initialisation, state checks and ``load_state_dict``, for models and cells."""
 
-    mode = "RNN"
-    gates = 1
-    n_states = 1
-    #: base names of parameters that ``reset_parameters`` does not draw at random
-    _fixed_init: tuple = ()
-
     # ---- hooks (see the module docstring) -------------------------------------------------
-    def _extra_shapes(self) -> dict:
-        return {}
-
     def _make_step(self, p):
         raise NotImplementedError
 
@@ -79,34 +57,29 @@ class _Module(nn.Module):
         # the input projection that is computed for all time steps at once
         return p["bias_ih"] + p["bias_hh"] if self.bias else None
 
-    def _trainable(self, base_name: str) -> bool:
-        return True
-
-    def _extra_repr(self) -> list[str]:
-        return []
-
     # ---- parameters -----------------------------------------------------------------------
     def _setup(self, shapes: dict, device, dtype) -> None:
         """Register one ``nn.Parameter`` per entry of ``shapes``, in that (torch.nn) order."""
-        if dtype is not None and dtype not in (torch.float32, torch.float64):
-            raise TypeError(f"dtype: expected torch.float32 or torch.float64, got {dtype!r}")
+        dtype = O.torch_dtype(dtype)
         for name, shape in shapes.items():
             value = torch.empty(shape, device=device, dtype=dtype)
-            self.register_parameter(
-                name, nn.Parameter(value, requires_grad=self._trainable(_base_name(name))))
+            self.register_parameter(name, nn.Parameter(value, requires_grad=self._trainable(name)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Every parameter ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as torch.nn does.
 
         Parameters are drawn in torch.nn's order, so after the same ``torch.manual_seed`` the
-        standard parameters start from exactly the values torch.nn would draw.
+        standard parameters start from exactly the values torch.nn would draw. Then the values the
+        options fix (a forget-gate bias, leak rates: ``_initial_values``) are written.
         """
         bound = 1.0 / math.sqrt(self.hidden_size)
         with torch.no_grad():
             for name, value in self.named_parameters():
-                if _base_name(name) not in self._fixed_init:
+                if base_name(name) not in self._fixed_init:
                     value.uniform_(-bound, bound)
+            for value, index, fill in self._initial_values(self.named_parameters()):
+                value[index] = torch.as_tensor(fill, dtype=value.dtype)
 
     def _named(self, layer: int, direction: int) -> dict:
         """This layer/direction's parameters by base name (``weight_ih``, ...)."""
@@ -125,8 +98,7 @@ class _Module(nn.Module):
         """
         if strict:
             V.check_state_dict(state_dict, {n: tuple(v.shape) for n, v in self.state_dict().items()})
-        state_dict = {k: torch.as_tensor(v) if isinstance(v, np.ndarray) else v
-                      for k, v in state_dict.items()}
+        state_dict = {k: v if torch.is_tensor(v) else torch.as_tensor(v) for k, v in state_dict.items()}
         return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
     # ---- states ---------------------------------------------------------------------------

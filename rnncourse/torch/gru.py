@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import torch
 
+from .._options import GRUOptions
 from .base import CellBase, RecurrentBase, _affine
 
 
@@ -47,12 +48,8 @@ def gru_step_reset_before(wx_t, h, W_hrz_T, b_hrz, W_hn_T, b_hn):
     return torch.lerp(n, h, z)                                # (1 - z) ⊙ n + z ⊙ h_{t-1}
 
 
-class _GRURules:
-    """The GRU-specific part shared by ``GRU`` and ``GRUCell``."""
-
-    mode = "GRU"
-    gates = 3
-    n_states = 1
+class _GRURules(GRUOptions):
+    """The GRU-specific part shared by ``GRU`` and ``GRUCell`` (options: _options)."""
 
     def _input_bias(self, p):
         # b_hn sits inside the reset gate's product, so b_hh stays in the step
@@ -67,9 +64,6 @@ class _GRURules:
         b_hrz, b_hn = (None, None) if b_hh is None else (b_hh[:2 * H], b_hh[2 * H:])
         return lambda wx_t, state: (gru_step_reset_before(wx_t, state[0], W_hrz_T, b_hrz,
                                                           W_hn_T, b_hn),)
-
-    def _extra_repr(self) -> list[str]:
-        return [] if self.reset_after else ["reset_after=False"]
 
 
 class GRU(_GRURules, RecurrentBase):
@@ -164,7 +158,7 @@ class GRU(_GRURules, RecurrentBase):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, reset_after=True, *, device=None, dtype=None):
-        self.reset_after = bool(reset_after)
+        self._set_gru_options(reset_after)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          device=device, dtype=dtype)
 
@@ -211,5 +205,5 @@ class GRUCell(_GRURules, CellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, reset_after=True, *,
                  device=None, dtype=None):
-        self.reset_after = bool(reset_after)
+        self._set_gru_options(reset_after)
         super().__init__(input_size, hidden_size, bias, device=device, dtype=dtype)

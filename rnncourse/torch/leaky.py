@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from .. import _validate as V
+from .._options import LeakyOptions
 from .base import RecurrentBase
 from .rnn import rnn_step
 
@@ -22,7 +22,7 @@ def leaky_step(wx_t, h, W_hh_T, alpha):
     return torch.lerp(h, rnn_step(wx_t, h, W_hh_T), alpha)  # h + α ⊙ (candidate - h)
 
 
-class LeakyRNN(RecurrentBase):
+class LeakyRNN(LeakyOptions, RecurrentBase):
     r"""A multi-layer leaky-integrator RNN (tanh units with per-unit leak rates).
 
     For each element in the input sequence, each layer computes
@@ -98,54 +98,12 @@ class LeakyRNN(RecurrentBase):
         (torch.Size([5, 3, 20]), torch.Size([20]))
     """
 
-    mode = "LeakyRNN"
-    gates = 1
-    n_states = 1
-    _fixed_init = ("alpha",)
-
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, alpha=0.5, learn_alpha=False, *, device=None, dtype=None):
-        V.check_positive_int("hidden_size", hidden_size)
-        self.alpha = _leak_rates(alpha, int(hidden_size))
-        self.learn_alpha = bool(learn_alpha)
+        self._set_leaky_options(alpha, learn_alpha, hidden_size)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          device=device, dtype=dtype)
-
-    def _extra_shapes(self) -> dict:
-        return {"alpha": (self.hidden_size,)}
-
-    def _trainable(self, base_name: str) -> bool:
-        return base_name != "alpha" or self.learn_alpha
-
-    def reset_parameters(self) -> None:
-        """Weights and biases ~ U(-1/sqrt(hidden), 1/sqrt(hidden)); every ``alpha_l[k]`` = ``alpha``."""
-        super().reset_parameters()
-        with torch.no_grad():
-            for name, value in self.named_parameters():
-                if name.startswith("alpha"):
-                    value.copy_(self.alpha)
 
     def _make_step(self, p):
         W_hh_T, alpha = p["weight_hh"].t(), p["alpha"]
         return lambda wx_t, state: (leaky_step(wx_t, state[0], W_hh_T, alpha),)
-
-    def _extra_repr(self) -> list[str]:
-        alpha = self.alpha
-        shown = f"{alpha[0].item():g}" if bool((alpha == alpha[0]).all()) else "array"
-        return [f"alpha={shown}"] + (["learn_alpha=True"] if self.learn_alpha else [])
-
-
-def _leak_rates(alpha, hidden_size: int) -> torch.Tensor:
-    """A float or a (hidden_size,) array of leak rates in (0, 1] -> a (hidden_size,) float64 tensor."""
-    try:
-        value = torch.as_tensor(alpha.detach().cpu() if torch.is_tensor(alpha) else alpha,
-                                dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"alpha: expected a float or an array of shape ({hidden_size},), "
-                        f"got {V.describe(alpha)}") from None
-    if value.ndim != 0 and tuple(value.shape) != (hidden_size,):
-        raise ValueError(f"alpha: expected a float or an array of shape (hidden_size,) = "
-                         f"({hidden_size},), got {V.describe(alpha)}")
-    if not bool(((value > 0) & (value <= 1)).all()):
-        raise ValueError(f"alpha: expected leak rates in (0, 1], got {alpha!r}")
-    return value.expand(hidden_size).clone()

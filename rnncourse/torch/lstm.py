@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import torch
 
-from .._layout import LSTMOptions
+from .._layout import PEEPHOLES
+from .._options import LSTMOptions
 from .base import CellBase, RecurrentBase
 
 
@@ -41,19 +42,11 @@ def lstm_step(wx_t, h, c, W_hh_T, peephole=None):
 
 
 class _LSTMRules(LSTMOptions):
-    """The LSTM-specific part shared by ``LSTM`` and ``LSTMCell`` (options: _layout)."""
-
-    def reset_parameters(self) -> None:
-        """U(-1/sqrt(hidden), 1/sqrt(hidden)) everywhere; then, with ``forget_bias``, the forget
-        gate's slice of every ``bias_ih`` is set to it and of every ``bias_hh`` to 0."""
-        super().reset_parameters()
-        with torch.no_grad():
-            for value, rows, fill in self._forget_bias_fills(self.named_parameters()):
-                value[rows] = fill
+    """The LSTM-specific part shared by ``LSTM`` and ``LSTMCell`` (options: _options)."""
 
     def _make_step(self, p):
         W_hh_T = p["weight_hh"].t()
-        peephole = (p["weight_ci"], p["weight_cf"], p["weight_co"]) if self.peephole else None
+        peephole = tuple(p[name] for name in PEEPHOLES) if self.peephole else None
         return lambda wx_t, state: lstm_step(wx_t, *state, W_hh_T, peephole)
 
 
@@ -77,7 +70,7 @@ class LSTM(_LSTMRules, RecurrentBase):
     concatenated), and :math:`i_t, f_t, g_t, o_t` the input, forget, cell and output gates.
     :math:`\sigma` is the sigmoid function and :math:`\odot` the Hadamard product.
 
-    With ``peephole=True`` (Graves, 2013) the gates also see the cell through diagonal weights:
+    With ``peephole=True`` (Graves, 2012) the gates also see the cell through diagonal weights:
 
     .. math::
         \begin{array}{ll} \\
@@ -166,7 +159,7 @@ class LSTM(_LSTMRules, RecurrentBase):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, peephole=False, forget_bias=None, *, device=None, dtype=None):
-        self._set_options(peephole, forget_bias, bias)
+        self._set_lstm_options(peephole, forget_bias, bias)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          device=device, dtype=dtype)
 
@@ -223,5 +216,5 @@ class LSTMCell(_LSTMRules, CellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, peephole=False, forget_bias=None, *,
                  device=None, dtype=None):
-        self._set_options(peephole, forget_bias, bias)
+        self._set_lstm_options(peephole, forget_bias, bias)
         super().__init__(input_size, hidden_size, bias, device=device, dtype=dtype)

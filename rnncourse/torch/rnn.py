@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from .._options import ElmanOptions
 from .base import CellBase, RecurrentBase
 
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
@@ -22,24 +23,12 @@ def rnn_step(wx_t, h, W_hh_T, activation=torch.tanh):
     return activation(torch.addmm(wx_t, h, W_hh_T))
 
 
-class _Elman:
-    """The RNN-specific part shared by ``RNN`` and ``RNNCell``."""
-
-    mode = "RNN"
-    gates = 1
-    n_states = 1
-
-    def _set_nonlinearity(self, nonlinearity) -> None:
-        if nonlinearity not in ACTIVATIONS:
-            raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
+class _Elman(ElmanOptions):
+    """The RNN-specific part shared by ``RNN`` and ``RNNCell`` (options: _options)."""
 
     def _make_step(self, p):
         W_hh_T, activation = p["weight_hh"].t(), ACTIVATIONS[self.nonlinearity]
         return lambda wx_t, state: (rnn_step(wx_t, state[0], W_hh_T, activation),)
-
-    def _extra_repr(self) -> list[str]:
-        return [] if self.nonlinearity == "tanh" else [f"nonlinearity={self.nonlinearity!r}"]
 
 
 class RNN(_Elman, RecurrentBase):
@@ -121,7 +110,7 @@ class RNN(_Elman, RecurrentBase):
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, bidirectional=False, *, device=None, dtype=None):
-        self._set_nonlinearity(nonlinearity)
+        self._set_elman_options(nonlinearity)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          device=device, dtype=dtype)
 
@@ -163,5 +152,5 @@ class RNNCell(_Elman, CellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", *,
                  device=None, dtype=None):
-        self._set_nonlinearity(nonlinearity)
+        self._set_elman_options(nonlinearity)
         super().__init__(input_size, hidden_size, bias, device=device, dtype=dtype)

@@ -16,7 +16,7 @@ import math
 import torch
 from torch import nn
 
-from . import _validate as V
+from .. import _validate as V
 
 
 class DeepTransitionRNN(nn.Module):
