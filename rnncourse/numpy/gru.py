@@ -44,16 +44,19 @@ g of step t, and δ likewise, so every element-wise call works on contiguous blo
 pre-multiplied by -1 so that σ is one ``exp`` (``activate``), tanh is ``tanh_``, both in place;
 the factors of (7)-(10) are computed inside the backward loop while the forward values are still
 in the cache; the sums over time are batched matrix products over the T * B rows, after the
-loop. As in ``rnn.py``, W h_{t-1} is written ``h[t] @ W.T`` and Wᵀ δ_t is ``delta @ W``.
+loop. As in ``rnn.py``, W h_{t-1} is written ``h[t] @ W.T`` and Wᵀ δ_t is ``delta @ W``. With a
+variable-length batch (``lengths``, see ``base.py``) the final state of sequence b is h_{lengths[b]},
+where dL/dh_n enters in the backward pass.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _options as O
 from .._options import GRUOptions
 from ._elementwise import activate, sigmoid, tanh_
-from .base import CellBase, RecurrentBase, batch_outer, batch_sum
+from .base import CellBase, RecurrentBase, batch_outer, batch_sum, final_gradients, last_steps
 
 
 # ---- the reference: one step, one line per equation -------------------------------------------
@@ -156,8 +159,11 @@ def gru_steps_backward(d_out, d_final, cache):
 
 
 # ---- the kernel: the same equations, fast -----------------------------------------------------
-def gru_forward(x, state, p, reset_after=True):
-    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache)."""
+def gru_forward(x, state, p, reset_after=True, lengths=None):
+    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache).
+
+    With ``lengths`` (B,) the final state of sequence b is h_{lengths[b]}.
+    """
     T, B, I = x.shape
     (h0,) = state
     H = h0.shape[-1]
@@ -222,13 +228,16 @@ def gru_forward(x, state, p, reset_after=True):
                 h[t + 1] *= z
                 h[t + 1] += n
             extra = rh
-    cache = (x, h, a, extra, p, reset_after)
-    return h[1:], (h[T],), cache
+    cache = (x, h, a, extra, p, reset_after, lengths)
+    return h[1:], (h[T],) if lengths is None else last_steps(lengths, h), cache
 
 
 def gru_backward(d_out, d_final, cache):
     """Backward through ``gru_forward``: (dL/dh_t, (dL/dh_T,)) -> (dL/dx, (dL/dh_0,), grads)."""
-    x, h, gates, extra, p, reset_after = cache
+    x, h, gates, extra, p, reset_after, lengths = cache
+    if lengths is not None:                            # dL/dh_n enters at each sequence's last step
+        d_out, d_last = final_gradients(lengths, d_out, d_final[0])
+        d_final = (d_last,)
     _, T, B, H = gates.shape
     I = x.shape[-1]
     dtype = h.dtype
@@ -298,8 +307,8 @@ def gru_backward(d_out, d_final, cache):
 class _GRURules(GRUOptions):
     """The hooks that plug the GRU kernel into RecurrentBase / CellBase (options: _options)."""
 
-    def _layer_forward(self, x, state, p):
-        return gru_forward(x, state, p, self.reset_after)
+    def _layer_forward(self, x, state, p, lengths=None):
+        return gru_forward(x, state, p, self.reset_after, lengths)
 
     def _layer_backward(self, d_out, d_final, cache):
         return gru_backward(d_out, d_final, cache)
@@ -334,8 +343,9 @@ class GRU(_GRURules, RecurrentBase):
     reference step ``gru_step`` / ``gru_step_backward`` reads, equation by equation (chapter 8).
     After a forward pass, ``backward(grad_output, grad_state=None)`` returns
     ``(grad_input, grad_h_0, grads)`` (see :class:`~rnncourse.numpy.base.RecurrentBase`). Same
-    arguments, parameter names and return values as :class:`torch.nn.GRU` (without ``dropout``);
-    ``state_dict`` s load in both directions (with ``reset_after=False`` the same weights compute a
+    arguments in the same order, parameter names and return values as :class:`torch.nn.GRU`;
+    dropout between layers, ``lengths`` and ``PackedSequence`` inputs as for
+    :class:`~rnncourse.numpy.RNN`; ``state_dict`` s load in both directions (with ``reset_after=False`` the same weights compute a
     different function).
 
     Args:
@@ -346,17 +356,22 @@ class GRU(_GRURules, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, dropout on the outputs of every layer but the last, in training mode,
+            as torch.nn. Default: 0
         bidirectional: If ``True``, becomes a bidirectional GRU. Default: ``False``
-        reset_after: If ``True`` (torch.nn), the reset gate multiplies :math:`W_{hn} h + b_{hn}`;
-            if ``False`` (Cho et al.), it multiplies :math:`h` before :math:`W_{hn}`.
-            Default: ``True``
-        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
-        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
+        device: ``None`` or ``'cpu'``. Default: ``None``
+        dtype: ``np.float32`` (default, also for ``None``) or ``np.float64``
+        reset_after: keyword only: If ``True`` (torch.nn), the reset gate multiplies
+            :math:`W_{hn} h + b_{hn}`; if ``False`` (Cho et al.), it multiplies :math:`h` before
+            :math:`W_{hn}`. Default: ``True``
+        rng: keyword only: ``np.random.Generator`` or integer seed of the initialisation, then of
+            the dropout masks. Default: ``None``
 
-    Inputs: input, hx
+    Inputs: input, hx, lengths
         * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
           :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
-          ``batch_first=True``, containing the features of the input sequence.
+          ``batch_first=True``, containing the features of the input sequence; or a
+          ``PackedSequence``. ``lengths`` (keyword): one length per sequence of a padded batch.
         * **hx**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
           or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
           and direction. Defaults to zeros if not provided.
@@ -405,10 +420,12 @@ class GRU(_GRURules, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, reset_after=True, *, dtype=np.float32, rng=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, *, reset_after=True,
+                 rng=None, proj_size=O.ABSENT):
+        O.refuse_proj_size(proj_size, type(self).__name__)
         self._set_gru_options(reset_after)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype, rng=rng)
 
 
 class GRUCell(_GRURules, CellBase):
@@ -431,9 +448,10 @@ class GRUCell(_GRURules, CellBase):
         input_size: The number of expected features in the input `x`
         hidden_size: The number of features in the hidden state `h`
         bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
-        reset_after: placement of the reset gate, as for :class:`GRU`. Default: ``True``
-        dtype, rng: the dtype of the parameters (``np.float32`` by default) and the seed of their
-            initialisation, as for :class:`GRU`
+        device, dtype: ``None`` or ``'cpu'``, and the dtype of the parameters (``np.float32`` by
+            default); sizes may be 0, as in torch.nn
+        reset_after: keyword only: placement of the reset gate, as for :class:`GRU`. Default: ``True``
+        rng: keyword only: the seed of the initialisation, as for :class:`GRU`
 
     Inputs: input, hx
         - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
@@ -459,7 +477,7 @@ class GRUCell(_GRURules, CellBase):
         where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, reset_after=True, *,
-                 dtype=np.float32, rng=None):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, *, reset_after=True,
+                 rng=None):
         self._set_gru_options(reset_after)
-        super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, bias, device, dtype, rng=rng)

@@ -17,14 +17,22 @@ and, because the same weights serve every step, their gradients are sums over ti
 In the code, arrays hold a batch in their rows, so ``W x_t`` is written ``x_t @ W.T``. Steps are
 numbered t = 1 .. T as in the equations; the per-step arrays (``x``, ``a_x``, ``delta``, ``d_out``)
 are 0-based, so step t is entry ``t - 1``, while ``h`` stores the initial state first: ``h[t]`` is h_t.
+
+With ``lengths`` (a variable-length batch, see ``base.py``) sequence b ends at step lengths[b]: h_n
+is h_{lengths[b]} and dL/dh_n enters there. The steps past the end restart from h = 0 each time (h is
+zeroed there), so that a ReLU network cannot grow without bound over a long padding; nothing of
+them reaches the outputs, the final states or the gradients.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _options as O
 from .._options import ElmanOptions
-from .base import CellBase, RecurrentBase, input_gradients, input_projection
+from .._packing import valid_steps
+from .base import (CellBase, RecurrentBase, final_gradients, input_gradients, input_projection,
+                   last_steps)
 
 
 def _input_projection(x, p):
@@ -40,16 +48,20 @@ def _weight_grads(delta, x, h_prev, p):
     """
     H = delta.shape[-1]
     d_weight_ih, dx = input_gradients(delta, x, p["weight_ih"])
+    T, B = delta.shape[:2]
     dp = {"weight_ih": d_weight_ih,
-          "weight_hh": delta.reshape(-1, H).T @ h_prev.reshape(-1, H)}
+          "weight_hh": delta.reshape(T * B, H).T @ h_prev.reshape(T * B, h_prev.shape[-1])}
     if "bias_ih" in p:
         dp["bias_ih"] = delta.sum(axis=(0, 1))
         dp["bias_hh"] = dp["bias_ih"].copy()
     return dx, dp
 
 
-def rnn_forward(x, state, p, nonlinearity="tanh"):
-    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache)."""
+def rnn_forward(x, state, p, nonlinearity="tanh", lengths=None):
+    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache).
+
+    With ``lengths`` (B,) the final state of sequence b is h_{lengths[b]}.
+    """
     T, B, _ = x.shape
     (h0,) = state
     W_hh = p["weight_hh"]
@@ -57,15 +69,22 @@ def rnn_forward(x, state, p, nonlinearity="tanh"):
     a_x = _input_projection(x, p)                    # W_ih x_t + b_ih + b_hh, all t
     h = np.empty((T + 1,) + h0.shape, dtype=a_x.dtype)
     h[0] = h0
+    inside = None if lengths is None else valid_steps(lengths, T)[..., None]
     for t in range(1, T + 1):
         a = a_x[t - 1] + h[t - 1] @ W_hh.T           # a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
         h[t] = f(a)                                  # h_t = f(a_t)
-    return h[1:], (h[T],), (x, h, p, nonlinearity)
+        if inside is not None:
+            h[t] *= inside[t - 1]                    # past the end: 0
+    final = (h[T],) if lengths is None else last_steps(lengths, h)
+    return h[1:], final, (x, h, p, nonlinearity, lengths)
 
 
 def rnn_backward(d_out, d_final, cache):
     """BPTT through ``rnn_forward``: (dL/dh_t for all t, (dL/dh_T,)) -> (dL/dx, (dL/dh_0,), grads)."""
-    x, h, p, nonlinearity = cache
+    x, h, p, nonlinearity, lengths = cache
+    if lengths is not None:                          # dL/dh_n enters at each sequence's last step
+        d_out, d_last = final_gradients(lengths, d_out, d_final[0])
+        d_final = (d_last,)
     T = x.shape[0]
     W_hh = p["weight_hh"]
     # f'(a_t) from the saved outputs: tanh' = 1 - h_t², relu' = [h_t > 0]
@@ -87,8 +106,8 @@ def rnn_backward(d_out, d_final, cache):
 class _Elman(ElmanOptions):
     """The hooks that plug the Elman kernel into RecurrentBase / CellBase (options: _options)."""
 
-    def _layer_forward(self, x, state, p):
-        return rnn_forward(x, state, p, self.nonlinearity)
+    def _layer_forward(self, x, state, p, lengths=None):
+        return rnn_forward(x, state, p, self.nonlinearity, lengths)
 
     def _layer_backward(self, d_out, d_final, cache):
         return rnn_backward(d_out, d_final, cache)
@@ -110,9 +129,8 @@ class RNN(_Elman, RecurrentBase):
     In NumPy, with backpropagation through time written by hand: the forward and backward pass of
     one layer are ``rnn_forward`` and ``rnn_backward`` in this module. After a forward pass,
     ``backward(grad_output, grad_state=None)`` returns ``(grad_input, grad_h_0, grads)`` (see
-    :class:`~rnncourse.numpy.base.RecurrentBase`). Same arguments, parameter names and return
-    values as :class:`torch.nn.RNN` (without ``dropout``), so ``state_dict`` s load in both
-    directions.
+    :class:`~rnncourse.numpy.base.RecurrentBase`). Same arguments in the same order, parameter
+    names and return values as :class:`torch.nn.RNN`, so ``state_dict`` s load in both directions.
 
     Args:
         input_size: The number of expected features in the input `x`
@@ -123,17 +141,29 @@ class RNN(_Elman, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, in training mode (``train()``, the default; ``eval()`` turns it off)
+            each output of every layer but the last is zeroed with this probability and the others
+            are scaled by `1 / (1 - dropout)`, as torch.nn does; the masks come from ``rng`` and the
+            backward pass applies them. Default: 0
         bidirectional: If ``True``, becomes a bidirectional RNN. Default: ``False``
-        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
-        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
+        device: ``None`` or ``'cpu'`` (NumPy computes on the CPU). Default: ``None``
+        dtype: ``np.float32`` (default, also for ``None``) or ``np.float64``, the dtype of the
+            parameters
+        rng: keyword only: ``np.random.Generator`` or integer seed of the initialisation, then of
+            the dropout masks (the attribute ``rng``). Default: ``None``
 
-    Inputs: input, hx
+    Booleans must be ``True`` or ``False`` and sizes integers (TypeError otherwise).
+
+    Inputs: input, hx, lengths
         * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
           :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
-          ``batch_first=True``, containing the features of the input sequence.
+          ``batch_first=True``, containing the features of the input sequence; or a
+          ``torch.nn.utils.rnn.PackedSequence``.
         * **hx**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
           or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
           and direction. Defaults to zeros if not provided.
+        * **lengths** (keyword, an rnncourse extra): None, or the length of each sequence of a
+          batched input padded to :math:`L` (the padding is never read); see below.
 
         where :math:`N` = batch size, :math:`L` = sequence length, :math:`D = 2` if
         ``bidirectional=True`` otherwise 1, :math:`H_{in}` = ``input_size``,
@@ -149,6 +179,11 @@ class RNN(_Elman, RecurrentBase):
           and direction, ordered [layer 0 forward, layer 0 reverse, layer 1 forward, ...]. The
           reverse direction reads the sequence from its end: its final state is the one after
           reading :math:`x_0`.
+
+        With ``lengths`` (or a ``PackedSequence``, whose output is then a ``PackedSequence`` with
+        NumPy ``data``), as torch.nn with a packed input: the output past the end of each sequence
+        is zero, its final state is the one after its own last step, the reverse direction starts
+        at that step, and ``backward`` ignores the padding.
 
     Attributes:
         weight_ih_l[k]: the learnable input-hidden weights of layer `k`, of shape
@@ -181,10 +216,12 @@ class RNN(_Elman, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, bidirectional=False, *, dtype=np.float32, rng=None):
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None, *,
+                 rng=None, proj_size=O.ABSENT):
+        O.refuse_proj_size(proj_size, type(self).__name__)
         self._set_elman_options(nonlinearity)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype, rng=rng)
 
 
 class RNNCell(_Elman, CellBase):
@@ -203,8 +240,9 @@ class RNNCell(_Elman, CellBase):
         hidden_size: The number of features in the hidden state `h`
         bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
         nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``
-        dtype, rng: the dtype of the parameters (``np.float32`` by default) and the seed of their
-            initialisation, as for :class:`RNN`
+        device, dtype, rng: ``None`` or ``'cpu'``, the dtype of the parameters (``np.float32`` by
+            default) and (keyword only) the seed of their initialisation, as for :class:`RNN`.
+            Sizes may be 0, as in torch.nn (a cell of ``hidden_size=0`` returns an empty state).
 
     Inputs: input, hx
         - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
@@ -230,7 +268,7 @@ class RNNCell(_Elman, CellBase):
         where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", *,
-                 dtype=np.float32, rng=None):
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None,
+                 *, rng=None):
         self._set_elman_options(nonlinearity)
-        super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, bias, device, dtype, rng=rng)
