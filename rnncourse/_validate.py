@@ -70,14 +70,15 @@ def check_floating(name: str, x, dtype=None, model: str | None = None) -> None:
     ``model`` ("RNN" for every sequence model, as torch.nn words it) adds torch.nn's message.
     """
     floating = x.is_floating_point() if is_tensor(x) else np.issubdtype(x.dtype, np.floating)
+    if floating and (dtype is None or dtype_name(x) == str(dtype).replace("torch.", "")):
+        return
     says = torch_says(_dtype_phrase(x, dtype, model)) if model and dtype is not None else ""
     if not floating:
         raise DTypeError(f"{name}: expected a floating-point dtype (float32 or float64), "
                          f"got {describe(x)}{says}")
-    if dtype is not None and dtype_name(x) != str(dtype).replace("torch.", ""):
-        want = str(dtype).replace("torch.", "")
-        raise DTypeError(f"{name}: expected dtype {want} (the model's parameter dtype), got {describe(x)}; "
-                         f"convert the input or the model so both use one dtype{says}")
+    want = str(dtype).replace("torch.", "")
+    raise DTypeError(f"{name}: expected dtype {want} (the model's parameter dtype), got {describe(x)}; "
+                     f"convert the input or the model so both use one dtype{says}")
 
 
 def check_finite(name: str, x) -> None:

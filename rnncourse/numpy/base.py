@@ -226,7 +226,7 @@ class _Module(_ModelOptions):
                 continue
             V.check_array(part_name, part)
             says = V.state_phrase(type(self).__name__, j, self.n_states, part.shape, shape, cell) \
-                if torch_phrases else None
+                if torch_phrases and tuple(part.shape) != tuple(shape) else None
             V.check_shape(part_name, part, shape, layout, self.dtype, says)
             out.append(V.to_numpy(part))
         return out

@@ -138,7 +138,8 @@ class _Module(_ModelOptions, nn.Module):
         for j, (name, part, shape) in enumerate(zip(names, parts, shapes)):
             if not torch.is_tensor(part):
                 raise TypeError(f"{name}: expected a torch tensor, got {V.describe(part)}")
-            says = V.state_phrase(type(self).__name__, j, self.n_states, part.shape, shape, cell)
+            says = (V.state_phrase(type(self).__name__, j, self.n_states, part.shape, shape, cell)
+                    if tuple(part.shape) != tuple(shape) else None)
             V.check_shape(name, part, shape, layout, like.dtype, says)
         return [part.reshape(f) for part, f in zip(parts, full)]
 
