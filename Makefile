@@ -1,7 +1,7 @@
 # rnncourse: two commands set everything up.
 #   make book   create .venv, install the pinned requirements and the package, build the HTML book
 #   make test   the same setup, then every check: the strict book build, then pytest (unit tests, nbval
-#               over every notebook, and the browser tests against the built pages)
+#               over every notebook, the grader's sandbox, and the browser tests against the built pages)
 # Other targets: make lab (JupyterLab with live widgets), make execute (refresh stored notebook
 # outputs), make pdf (the whole book as one PDF, needs TeX Live from Debian), make clean.
 
@@ -14,7 +14,7 @@ JB_BUILD  := $(BIN)/jupyter-book build . --toc book/_toc.yml
 # xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order
 PYTEST_PAR := -n 2 --dist loadfile
 
-.PHONY: setup browser book test lab execute pdf clean
+.PHONY: setup browser sandbox book test lab execute pdf clean
 
 # Re-runs only when the pins or the package metadata change, so a second `make book` takes seconds.
 $(STAMP): requirements.txt pyproject.toml
@@ -35,8 +35,13 @@ book: setup
 browser:
 	@sh scripts/ensure_browser.sh
 
+# Debian's bubblewrap for the grader's sandbox (rnncourse.grade runs every student answer in it, and
+# tests/test_grader*.py check it): installed with apt when missing and possible, as for the browser.
+sandbox:
+	@sh scripts/ensure_sandbox.sh
+
 # The book is built first (warnings are errors, every page rebuilt) because the browser tests read it.
-test: setup browser
+test: setup browser sandbox
 	$(JB_BUILD) -W -n --keep-going --all
 	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 -p no:cacheprovider

@@ -75,27 +75,40 @@ def why_it_ended(returncode, timeout: float, sandboxed: bool) -> str:
 class Connection:
     """A sandbox process and the clock of its question."""
 
+    STARTUP = 60.0                              # seconds a sandbox may take to start (not the student's time)
+
     def __init__(self, process, limits, sandboxed: bool = True):
         self.process, self.limits, self.sandboxed = process, limits, sandboxed
-        self.left = float(limits.timeout)       # seconds the question's code still has
+        self.left = self.STARTUP                # until the sandbox says hello; then the question's time
+        self.started = False
         self.ended: str | None = None
         self.refused: list = []
         self.printed = (0, 0)
+        self.junk = 0                           # bytes written into the pipe that were not messages
         for pipe in (process.stdin, process.stdout):
             os.set_blocking(pipe.fileno(), False)
         self._buffer = bytearray()
 
     # -- time ----------------------------------------------------------------------------------
+    def _out_of_time(self):
+        if not self.started:
+            self._end(f"internal grader error: the sandbox did not start within {self.STARTUP:g} s")
+        self._end(f"timed out after {points(self.limits.timeout)} s (an infinite loop, or far too slow?)")
+
     def _wait(self, fd: int, write: bool) -> None:
         if self.left <= 0:
-            self._end(f"timed out after {points(self.limits.timeout)} s (an infinite loop, or far too slow?)")
+            self._out_of_time()
         start = time.monotonic()
         try:
             ready = select.select([], [fd], [], self.left) if write else select.select([fd], [], [], self.left)
         finally:
             self.left -= time.monotonic() - start
         if not (ready[1] if write else ready[0]):
-            self._end(f"timed out after {points(self.limits.timeout)} s (an infinite loop, or far too slow?)")
+            self._out_of_time()
+
+    def start_clock(self) -> None:
+        """The sandbox is up: from now on the time counts against the question's limit."""
+        self.left, self.started = float(self.limits.timeout), True
 
     def charge(self, seconds: float) -> None:
         """Count ``seconds`` (spent answering the sandbox's callbacks) against the question's time."""
@@ -130,10 +143,39 @@ class Connection:
         del self._buffer[:n]
         return data
 
+    JUNK = 16 * 2**20                           # bytes of non-messages skipped before giving up
+
+    def _find_marker(self) -> None:
+        """Skip what the student's code wrote into the pipe on its own, up to the next message's marker."""
+        marker, fd = wire.MARKER, self.process.stdout.fileno()
+        while True:
+            at = self._buffer.find(marker)
+            if at >= 0:
+                self.junk += at
+                del self._buffer[: at + len(marker)]
+                return
+            keep = len(marker) - 1           # a marker may be cut between two reads
+            self.junk += max(0, len(self._buffer) - keep)
+            del self._buffer[: max(0, len(self._buffer) - keep)]
+            if self.junk > self.JUNK:
+                self._end(f"the answer's process wrote more than {self.JUNK // 2**20} MB of its own into the "
+                          "grader's pipe")
+            self._wait(fd, write=False)
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._end_with_exit()
+            self._buffer += chunk
+
     def receive(self) -> tuple[dict, dict]:
         """The next message from the sandbox, checked; SandboxEnded if there is none in time."""
         try:
-            head, body = wire.read_frame(self._read_exact, self.limits.data_mb * 2**20)
+            self._find_marker()
+            head, body = wire.read_frame(self._read_exact, self.limits.data_mb * 2**20, marked=True)
             message, values = wire.unpack(head, body)
         except wire.WireError as error:
             self._end(f"the answer's process sent something that is not a valid reply ({error})")

@@ -106,8 +106,11 @@ def grade_question(job: Job, question, sandbox, limits: Limits, slot: int = 0, l
     connection = Connection(process, limits, sandboxed=not sandbox.unsafe)
     if live is not None:
         live.add(connection)            # (closed at once when the grading is being stopped)
-    where = "while running the setup cell"
+    where = "while starting"
     try:
+        _receive(connection, "hello")
+        connection.start_clock()
+        where = "while running the setup cell"
         connection.send(wire.pack({"op": "start", "label": job.label, "function": question.function,
                                    "forbidden": list(FORBIDDEN), "allowed": list(ALLOWED)},
                                   {"setup": job.setup, "answer": job.answer}))
@@ -139,6 +142,8 @@ def grade_question(job: Job, question, sandbox, limits: Limits, slot: int = 0, l
         if lines > 1000 or chars > 10_000:
             result.notes.append(f"the code printed {lines:,} lines ({chars:,} characters); "
                                 "printing in a graded function only slows it down")
+        if connection.junk:
+            result.notes.append(f"the code wrote {connection.junk:,} bytes into the grader's pipe; they were ignored")
     except Forbidden as error:
         result.message = _refused(error.modules)
     except SandboxEnded as ended:

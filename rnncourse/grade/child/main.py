@@ -5,7 +5,7 @@ Started by the grader only (``rnncourse.grade.sandbox``), as
 --open-files N [--uid U --gid G]``, with a pipe to the grader on its standard input and output:
 
 1. it drops root (``--uid``/``--gid``, when a privileged bubblewrap started it as root), imports
-   NumPy from ``DIR`` and sets its resource limits, before reading anything;
+   NumPy from ``DIR`` and sets its resource limits, before reading anything, then says ``hello``;
 2. it keeps the pipe on two private descriptors and points 0, 1 and 2 at /dev/null; ``print``
    only counts lines; ``input()`` gets end-of-file;
 3. ``start`` brings the setup cell, the answer cell and the name of the function: it runs the setup
@@ -302,6 +302,7 @@ def main(argv: list) -> None:
     sys.stdin = open(os.devnull)
     sys.stdout = sys.stderr = io.TextIOWrapper(io.BufferedWriter(counter, 1 << 16), encoding="utf-8",
                                                errors="replace")
+    channel.send({"op": "hello"})       # ready: the question's time starts now
     try:
         start, values = channel.receive()
     except EOFError:

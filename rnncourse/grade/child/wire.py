@@ -1,8 +1,12 @@
 """The messages between the grader and its sandbox: JSON with raw NumPy arrays, never pickle.
 
-A message is one frame: two 4-byte big-endian lengths, a JSON header, then the bytes of its arrays::
+A message is one frame: a marker, two 4-byte big-endian lengths, a JSON header, then the bytes of
+its arrays::
 
-    | len(header) | len(body) | header (UTF-8 JSON) | body (the arrays, one after the other) |
+    | MARKER | len(header) | len(body) | header (UTF-8 JSON) | body (the arrays, one after the other) |
+
+(The grader skips bytes that do not start with the marker: what a student's code writes into the
+pipe on its own is ignored, not taken for a message.)
 
 The header is a JSON object: the message's own fields (``op`` and plain strings and numbers), a
 field ``values`` holding the encoded Python values it carries (arguments, a return value), and a
@@ -33,6 +37,7 @@ MAX_BODY = 64 * 2**20        # bytes of array data in one message (the default; 
 MAX_DEPTH = 40               # nesting of lists, tuples and dicts
 MAX_NODES = 200_000          # values in one message
 MAX_NDIM = 32
+MARKER = b"\x00RNNCOURSE-GRADE\x01"
 _PREFIX = struct.Struct(">II")
 _DTYPE = re.compile(r"[<|][biufc]\d{1,2}")
 _KINDS = "biufc"
@@ -57,8 +62,8 @@ _UNREADABLE: dict = {}
 
 
 def unreadable(type_name: str) -> Unreadable:
-    """An :class:`Unreadable` whose class is named ``type_name`` (cleaned: letters, digits, ``_ .``)."""
-    name = re.sub(r"[^\w.]", "_", str(type_name))[:60] or "object"
+    """An :class:`Unreadable` whose class is named ``type_name`` (cleaned: letters, digits, ``_ . < >`` and spaces)."""
+    name = re.sub(r"[^\w. <>]", "_", str(type_name))[:60] or "object"
     cls = _UNREADABLE.get(name)
     if cls is None:
         cls = type(name, (Unreadable,), {"__module__": "sandbox"})
@@ -133,11 +138,16 @@ def pack(message: dict, values: dict | None = None, function_id=None) -> bytes:
     body_size = sum(a.nbytes for a in arrays)
     if len(head) > MAX_HEADER or body_size > MAX_BODY:
         raise WireError(f"a message of {(len(head) + body_size) / 2**20:.0f} MB is too large")
-    return b"".join([_PREFIX.pack(len(head), body_size), head] + [a.tobytes() for a in arrays])
+    return b"".join([MARKER, _PREFIX.pack(len(head), body_size), head] + [a.tobytes() for a in arrays])
 
 
-def read_frame(read_exact, max_body: int = MAX_BODY) -> tuple[bytes, bytearray]:
-    """(header bytes, body) of the next frame; ``read_exact(n)`` returns exactly n bytes or raises."""
+def read_frame(read_exact, max_body: int = MAX_BODY, marked: bool = False) -> tuple[bytes, bytearray]:
+    """(header bytes, body) of the next frame; ``read_exact(n)`` returns exactly n bytes or raises.
+
+    ``marked``: the marker has already been read (the grader finds it itself, skipping junk).
+    """
+    if not marked and bytes(read_exact(len(MARKER))) != MARKER:
+        raise WireError("a message that does not start with the marker")
     head_size, body_size = _PREFIX.unpack(bytes(read_exact(_PREFIX.size)))
     if head_size > MAX_HEADER:
         raise WireError(f"a message header of {head_size / 2**20:.0f} MB is too large")
