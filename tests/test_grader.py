@@ -25,6 +25,7 @@ import pytest
 from rnncourse.exercises import build as B
 from rnncourse.grade import check, grade_notebook, grade_paths
 from rnncourse.grade.notebook import forbidden_uses
+from sandboxed import processes_named, wait_until_gone
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "exercises" / "solutions").glob("ex*.ipynb"))
@@ -355,18 +356,6 @@ def test_batch_csv_and_json_from_the_command_line(fake, tmp_path):
     assert len(data) == 6 and data[0]["score"] == 6
 
 
-def _processes_named(name: str) -> list[int]:
-    """Pids of this machine's processes whose name (/proc/PID/comm) is ``name``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and Path(f"/proc/{entry}/comm").read_text().strip() == name:
-                found.append(int(entry))
-        except OSError:
-            pass
-    return found
-
-
 def test_an_interrupted_batch_keeps_what_it_graded(fake, tmp_path):
     folder, mark = tmp_path / "class", f"bobloop{os.getpid() % 10**6}"
     folder.mkdir()
@@ -380,9 +369,9 @@ def test_an_interrupted_batch_keeps_what_it_graded(fake, tmp_path):
                                str(grades), "--jobs", "1", "--timeout", "300", "-q", "--exercise", "fakepkg.exfake"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 120                     # a bound on waiting, not a speed goal
-    while not _processes_named(mark) and grader.poll() is None and time.monotonic() < deadline:
+    while not processes_named(mark) and grader.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _processes_named(mark), "bob's question never started"
+    assert processes_named(mark), "bob's question never started"
     grader.send_signal(signal.SIGINT)                     # the instructor presses Ctrl-C
     out, err = grader.communicate(timeout=60)
     assert grader.returncode == 130 and "interrupted: 1 of 3 notebooks graded" in err
@@ -390,12 +379,7 @@ def test_an_interrupted_batch_keeps_what_it_graded(fake, tmp_path):
     with open(grades, newline="") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert list(rows) == ["alice"] and rows["alice"]["total"] == "6"
-    for _ in range(100):                                  # bob's endless loop was stopped too
-        if not _processes_named(mark):
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail(f"bob's question still runs after the grader was interrupted: {_processes_named(mark)}")
+    assert wait_until_gone(mark) == [], "bob's question still runs after the grader was interrupted"
 
 
 def test_gradescope_json_for_one_notebook(fake, tmp_path):

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import rnncourse
+from sandboxed import processes_named, wait_until_gone
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "exercises" / "solutions" / "ex07_lstm.ipynb"
@@ -69,24 +70,6 @@ def write_notebook(path: Path, setup: str = SETUP, q1: str = SOLUTION_Q1, q2: st
 def run_cli(*args, timeout=300, env=None, **options):
     return subprocess.run([sys.executable, "-m", "rnncourse.grade", *map(str, args)], capture_output=True,
                           text=True, timeout=timeout, env=dict(os.environ, **(env or {})), **options)
-
-
-def processes_named(name: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and Path(f"/proc/{entry}/comm").read_text().strip() == name:
-                found.append(int(entry))
-        except OSError:
-            pass
-    return found
-
-
-def wait_until_gone(name: str, seconds: float = 10.0) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while processes_named(name) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return processes_named(name)
 
 
 def digest(path: Path) -> str:
@@ -506,7 +489,7 @@ def test_oversized_notebooks_are_refused_before_they_are_parsed(tmp_path):
     big = json.loads(write_notebook(folder / "outputs.ipynb").read_text())
     big["cells"][0]["source"] = "x" * (6 * 2**20)                   # a 6 MB markdown cell
     (folder / "outputs.ipynb").write_text(json.dumps(big))
-    code = "\n".join(f"v{i} = {i} * 2 + (3 - {i}) / 7" for i in range(120_000))   # ~3.5 MB of code in q1
+    code = "\n".join(f"v{i} = {i} * 2 + (3 - {i}) / 7" for i in range(4_000))     # ~110 KB of code in q1
     write_notebook(folder / "code.ipynb", q1=code + "\n" + SOLUTION_Q1)
     run = run_cli("--batch", folder, "--csv", tmp_path / "grades.csv", "--timeout", "10")
     assert run.returncode == 0, run.stderr

@@ -101,6 +101,8 @@ class Connection:
         start = time.monotonic()
         try:
             ready = select.select([], [fd], [], self.left) if write else select.select([fd], [], [], self.left)
+        except (OSError, ValueError):       # the pipe was closed under us
+            self._end_with_exit()
         finally:
             self.left -= time.monotonic() - start
         if not (ready[1] if write else ready[0]):
@@ -126,19 +128,23 @@ class Connection:
             except (BrokenPipeError, OSError):
                 self._end_with_exit()
 
-    def _read_exact(self, n: int) -> bytes:
+    def _read_more(self, size: int) -> None:
+        """Wait for the sandbox and add what it wrote (up to ``size`` bytes) to the buffer."""
         fd = self.process.stdout.fileno()
+        self._wait(fd, write=False)
+        try:
+            chunk = os.read(fd, size)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._end_with_exit()
+        self._buffer += chunk
+
+    def _read_exact(self, n: int) -> bytes:
         while len(self._buffer) < n:
-            self._wait(fd, write=False)
-            try:
-                chunk = os.read(fd, max(n - len(self._buffer), 1 << 16))
-            except BlockingIOError:
-                continue
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self._end_with_exit()
-            self._buffer += chunk
+            self._read_more(max(n - len(self._buffer), 1 << 16))
         data = bytes(self._buffer[:n])
         del self._buffer[:n]
         return data
@@ -147,29 +153,20 @@ class Connection:
 
     def _find_marker(self) -> None:
         """Skip what the student's code wrote into the pipe on its own, up to the next message's marker."""
-        marker, fd = wire.MARKER, self.process.stdout.fileno()
+        marker = wire.MARKER
         while True:
             at = self._buffer.find(marker)
             if at >= 0:
                 self.junk += at
                 del self._buffer[: at + len(marker)]
                 return
-            keep = len(marker) - 1           # a marker may be cut between two reads
-            self.junk += max(0, len(self._buffer) - keep)
-            del self._buffer[: max(0, len(self._buffer) - keep)]
+            drop = max(0, len(self._buffer) - (len(marker) - 1))      # a marker may be cut between two reads
+            self.junk += drop
+            del self._buffer[:drop]
             if self.junk > self.JUNK:
                 self._end(f"the answer's process wrote more than {self.JUNK // 2**20} MB of its own into the "
                           "grader's pipe")
-            self._wait(fd, write=False)
-            try:
-                chunk = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                continue
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self._end_with_exit()
-            self._buffer += chunk
+            self._read_more(1 << 16)
 
     def receive(self) -> tuple[dict, dict]:
         """The next message from the sandbox, checked; SandboxEnded if there is none in time."""
@@ -200,17 +197,21 @@ class Connection:
         self.close()
         raise SandboxEnded(self.ended)
 
+    def kill(self) -> None:
+        """Kill the sandbox and everything in it (safe from another thread: the reader then sees the end)."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            self.process.kill()
+        except OSError:
+            pass
+
     def close(self) -> None:
-        """Kill the sandbox and everything in it, and reap it."""
+        """Kill the sandbox and everything in it, reap it, and close the pipes."""
         process = self.process
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            process.kill()
-        except OSError:
-            pass
+        self.kill()
         try:
             process.wait(timeout=10)
         except Exception:                   # noqa: BLE001 - a process that will not die: nothing more to do

@@ -167,7 +167,7 @@ class _Live:
             self.connections.add(connection)
             stopped = self.stopped
         if stopped:
-            connection.close()
+            connection.kill()
 
     def discard(self, connection) -> None:
         with self.lock:
@@ -179,7 +179,7 @@ class _Live:
             self.stopped = True
             connections = list(self.connections)
         for connection in connections:
-            connection.close()
+            connection.kill()               # its thread sees the end, and closes it
 
 
 def run(jobs: list, questions: dict, sandbox, limits: Limits, workers: int = 2, on_result=None) -> dict:
