@@ -100,12 +100,14 @@ class Connection:
             self._out_of_time()
         start = time.monotonic()
         try:
-            ready = select.select([], [fd], [], self.left) if write else select.select([fd], [], [], self.left)
+            poller = select.poll()
+            poller.register(fd, select.POLLOUT if write else select.POLLIN)
+            ready = poller.poll(max(0.0, self.left) * 1000)      # (an end of the pipe counts as ready)
         except (OSError, ValueError):       # the pipe was closed under us
             self._end_with_exit()
         finally:
             self.left -= time.monotonic() - start
-        if not (ready[1] if write else ready[0]):
+        if not ready:
             self._out_of_time()
 
     def start_clock(self) -> None:
@@ -186,10 +188,13 @@ class Connection:
     # -- the end -------------------------------------------------------------------------------
     def _end_with_exit(self):
         try:
-            code = self.process.wait(timeout=max(0.0, min(self.left, 5.0)))
+            code = self.process.wait(timeout=max(1.0, min(self.left, 5.0)))
         except Exception:                   # noqa: BLE001 - still running: the pipe was closed by the code
             self.close()
             self._end("the answer's process closed its connection to the grader")
+        if not self.started:                # no student code has run yet: the sandbox itself failed
+            detail = shorten(self.stderr(), 300) or f"exit status {code}"
+            self._end(f"internal grader error: the sandbox ended before it started ({detail})")
         self._end(why_it_ended(code, self.limits.timeout, self.sandboxed))
 
     def _end(self, why: str):
@@ -223,7 +228,7 @@ class Connection:
                 pass
 
     def stderr(self, limit: int = 4000) -> str:
-        """What the sandbox wrote to its standard error before the program took it over (its own errors)."""
+        """What the sandbox wrote to its standard error before the program took it over (bubblewrap's errors)."""
         try:
             os.set_blocking(self.process.stderr.fileno(), False)
             return (os.read(self.process.stderr.fileno(), limit) or b"").decode("utf-8", "replace")

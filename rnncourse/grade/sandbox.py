@@ -295,7 +295,7 @@ class Sandbox:
             namespaces = ["--unshare-all", "--unshare-user", "--disable-userns"]
         return ([self.bwrap] + namespaces + ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
                 + self._filesystem()
-                + ["--ro-bind", str(CHILD), INSIDE, "--proc", "/proc", "--dev", "/dev",
+                + ["--ro-bind", str(CHILD), INSIDE, "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
                    "--perms", "1777", "--size", str(int(limits.tmp_mb) * 2**20), "--tmpfs", "/tmp",
                    "--remount-ro", "/", "--chdir", "/tmp", "--clearenv",
                    "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
