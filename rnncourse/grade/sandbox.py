@@ -13,8 +13,9 @@ network namespace has no interface up), every other file of the machine (the pro
 solutions, the submissions, the grades, the home folders: they are not in its file system at all),
 seeing or signalling any process outside it (its own pid namespace; ``--new-session``), outliving
 the grader or its question (``--die-with-parent``; the grader kills it after the last test), and
-going past its limits: memory (``--memory``), CPU time (``--timeout`` + 1 s), 16 processes,
-16 MB per file written, 64 open files, 64 MB of ``/tmp``. When the grader runs as root, bubblewrap
+going past its limits: memory (``--memory``, per process), CPU time (``--timeout`` + 1 s),
+8 processes, 16 MB per file written, 64 open files, 64 MB of ``/tmp``; its processes are the first
+the kernel ends if memory runs out (``oom_score_adj`` 1000). When the grader runs as root, bubblewrap
 runs privileged and the program drops to an unprivileged user (uid 65000 + the worker's number)
 before it reads anything; otherwise bubblewrap makes a user namespace and disables further ones.
 
@@ -69,7 +70,7 @@ class Limits:
 
     timeout: float = 30.0          # seconds of wall-clock time the question's code may take
     memory_mb: int = 2048          # memory it may allocate beyond the interpreter and NumPy
-    processes: int = 16            # processes and threads of the sandbox's user
+    processes: int = 8             # processes and threads of the sandbox's user
     file_size: int = 16 * 2**20    # bytes per file written
     open_files: int = 64
     tmp_mb: int = 64               # size of its /tmp

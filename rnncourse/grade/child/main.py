@@ -147,6 +147,11 @@ def _limit(options: dict) -> None:
     cap(resource.RLIMIT_FSIZE, int(options.get("file-size", 16 * 2**20)))
     cap(resource.RLIMIT_NOFILE, int(options.get("open-files", 64)))
     cap(resource.RLIMIT_CORE, 0)
+    try:                                # the memory limit is per process: should several of them
+        with open("/proc/self/oom_score_adj", "w") as handle:   # exhaust the machine, the kernel
+            handle.write("1000")                                # ends these first, not the grader
+    except OSError:
+        pass
 
 
 def _private_pipe() -> Channel:
