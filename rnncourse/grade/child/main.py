@@ -283,9 +283,10 @@ class Student:
                 reply["inputs"] = [args, kwargs]
             try:
                 self.channel.send({"op": "result", **self.status()}, reply)
-            except wire.WireError as error:
+            except Exception as error:      # noqa: BLE001 - too large, too deep, or an object that fails
+                text = str(error) if isinstance(error, wire.WireError) else f"{type(error).__name__} while reading it"
                 self.channel.send({"op": "error", **self.status(),
-                                   "error": {"type": "unsendable", "message": str(error), "mine": False}})
+                                   "error": {"type": "unsendable", "message": errors.shorten(text), "mine": False}})
 
 
 def main(argv: list) -> None:
