@@ -2,7 +2,9 @@
 
 Each submission is a notebook written into tmp_path with nbformat: a setup cell and one answer cell
 per question of the fake exercise ``fakepkg.exfake`` (q1 ``double``: 4 points over 3 tests; q2
-``add``: 2 points). Every test checks the broken question's score and message and that the other
+``add``: 2 points), which the tests name as an instructor does (``exercise=``, ``--exercise``): a
+notebook's own EXERCISE may only name the course's exercises. Every answer runs in the sandbox
+(bubblewrap); the attacks on it are in test_grader_attacks.py. Every test checks the broken question's score and message and that the other
 question is still graded. The last tests grade every real solution notebook (full marks) and the
 student notebooks built from them (0), through the command line.
 """

@@ -54,9 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--audit", type=Path, metavar="PATH",
                         help="append one JSON line per notebook (SHA-256 of the notebook, of the tests and of the "
                              "grader; scores); default: beside --csv or --json, as NAME.audit.jsonl")
-    parser.add_argument("--exercise", metavar="NAME", help="grade as this exercise (default: EXERCISE in the notebook)")
+    parser.add_argument("--exercise", metavar="NAME",
+                        help="grade as this exercise: ex02 ... ex08, or a module of your own (mycourse.ex01); "
+                             "default: EXERCISE in the notebook, which may only name ex02 ... ex08")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                        help="wall-clock limit per question, in seconds (default 30)")
+                        help="seconds the code of one question may take, wall clock (default 30; "
+                             "starting its sandbox is not counted)")
     parser.add_argument("--memory", type=int, default=2048, metavar="MB",
                         help="memory one question may allocate, in MB (default 2048)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",

@@ -116,7 +116,7 @@ def grade_paths(paths, *, exercise: str | None = None, timeout: float = 30.0, me
             results.append(NotebookResult(path, error=f"internal grader error: {type(error).__name__}: {error}"))
     _fill_unknown_exercise(results)
     if jobs and sandbox is None:
-        sandbox = open_sandbox(unsafe=unsafe, hide=tuple(hide) + tuple(p.parent for p in paths))
+        sandbox = open_sandbox(unsafe=unsafe, hide=tuple(dict.fromkeys(list(hide) + [p.parent for p in paths])))
     waiting = Counter(number for number, _ in questions)       # jobs still running, per notebook
     done = {}
 

@@ -62,6 +62,8 @@ def parse(source: str):
     try:
         return ast.parse(source), None
     except SyntaxError as error:
+        if error.lineno is None:            # e.g. a null byte: no line to show
+            return None, f"the cell cannot be parsed: {error.msg}"
         line = (error.text or "").strip()[:200]
         return None, (f"syntax error on line {error.lineno} of the cell: {error.msg}"
                       + (f" — `{line}`" if line else ""))
