@@ -1,8 +1,9 @@
 # rnncourse: two commands set everything up.
 #   make book   create .venv, install the pinned requirements and the package, build the HTML book
 #   make test   the same setup, then every check: the strict book build, pytest (unit tests, nbval
-#               over every notebook, and the browser tests against the built pages), then nbval over
-#               every notebook again under two other CPU instruction-set dispatches (portability)
+#               over every notebook, the grader's sandbox, and the browser tests against the built
+#               pages), then nbval over every notebook again under two other CPU instruction-set
+#               dispatches (portability)
 # Other targets: make lab (JupyterLab with live widgets), make execute (refresh stored notebook
 # outputs), make portability (only the two extra nbval passes), make pdf (the whole book as one
 # PDF, needs TeX Live from Debian), make clean.
@@ -33,7 +34,7 @@ DISPATCH_BASELINE := ATEN_CPU_CAPABILITY=default DNNL_MAX_CPU_ISA=SSE41 MKL_ENAB
 DISPATCH_AVX := ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX MKL_ENABLE_INSTRUCTIONS=AVX MKL_CBWR=AVX \
     OPENBLAS_CORETYPE=Sandybridge NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 
-.PHONY: setup browser book test portability lab execute pdf clean
+.PHONY: setup browser sandbox book test portability lab execute pdf clean
 
 # Re-runs only when the pins or the package metadata change, so a second `make book` takes seconds.
 $(STAMP): requirements.txt pyproject.toml
@@ -54,8 +55,13 @@ book: setup
 browser:
 	@sh scripts/ensure_browser.sh
 
+# Debian's bubblewrap for the grader's sandbox (rnncourse.grade runs every student answer in it, and
+# tests/test_grader*.py check it): installed with apt when missing and possible, as for the browser.
+sandbox:
+	@sh scripts/ensure_sandbox.sh
+
 # The book is built first (warnings are errors, every page rebuilt) because the browser tests read it.
-test: setup browser
+test: setup browser sandbox
 	$(JB_BUILD) -W -n --keep-going --all
 	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
 	@$(MAKE) --no-print-directory portability
