@@ -90,7 +90,8 @@ def lstm_one_step(seed=0, steps: int = 300, hidden_size: int = 32, window: int =
     """
     import torch
 
-    from .train import SequenceRegressor, train
+    from .models import SequenceRegressor
+    from .train import train
 
     X_train, _, X_test, _ = mackey_glass_split()
     series = np.concatenate([X_train, X_test, [0.0]])           # x_0 .. x_2600 (last unused)

@@ -166,6 +166,23 @@ def _(seed):
                             for k, v in r.items())
 
 
+@claim("ch07 memory unit", "the forget-bias-1 LSTM of the record, trained again: on the first test "
+                           "sequence one unit's input gate opens at both markers (above 0.5), stays "
+                           "below 0.15 elsewhere, forget gate above 0.9 from the first marker on")
+def _(seed):
+    from rnncourse.data import adding_problem
+    from rnncourse.gates import lstm_gates, memory_unit
+    config = RECORD_CONFIG["ch07_adding_T100"]
+    settings = {k: v for k, v in config.items() if k != "models"}
+    run = runs.adding_run(seed=seed, **config["models"]["LSTM, forget bias 1"], **settings)
+    x, _ = adding_problem(1000, T=100, seed=runs.TEST_SEED, dtype=np.float32)
+    unit = memory_unit(lstm_gates(run.model.rnn, x[:, :1]), np.flatnonzero(x[:, 0, 1]))
+    holds = (unit["write_at_markers"].min() > 0.5 and unit["write_elsewhere"] < 0.15
+             and unit["keep"] > 0.9)
+    return holds, (f"unit {unit['unit']}: input gate at the markers {unit['write_at_markers'].round(2)}, "
+                   f"elsewhere <= {unit['write_elsewhere']:.3f}, forget gate >= {unit['keep']:.3f}")
+
+
 @claim("ch08 adding T=50", "RNN stays at the mean; LSTM and GRU learn (test MSE below 0.01); the GRU "
                            "leaves the plateau first")
 def _(seed):

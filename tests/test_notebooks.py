@@ -155,3 +155,12 @@ def test_compared_outputs_print_no_rounding_noise(path):
             text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
             match = NOISE.search(text)
             assert not match, f"{path.name}: code cell {i} prints {match.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_blank_stream_outputs(path):
+    """An empty print or a stray newline shows as a blank output box in the book."""
+    for i, cell in enumerate(CENSUS.code_cells(path)):
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "stream":
+                assert "".join(out["text"]).strip(), f"{path.name}: code cell {i} prints a blank line"
