@@ -1,9 +1,18 @@
 # rnncourse: two commands set everything up.
 #   make book   create .venv, install the pinned requirements and the package, build the HTML book
 #   make test   the same setup, then every check: the strict book build, then pytest (unit tests, nbval
-#               over every notebook, and the browser tests against the built pages)
-# Other targets: make lab (JupyterLab with live widgets), make execute (refresh stored notebook
-# outputs), make pdf (the whole book as one PDF, needs TeX Live from Debian), make clean.
+#               over every notebook, the browser tests against the built pages, and JupyterLab driven
+#               through Chromium)
+# Other targets:
+#   make lab      students: JupyterLab on workspace/, an untracked (git-ignored) copy of chapters/ and
+#                 exercises/ made on the first run; later runs add what is new and never overwrite a
+#                 notebook you changed. Live widget sliders and progress bars. LAB_ARGS="--port=8899"
+#                 passes options to jupyter lab.
+#   make edit     contributors: JupyterLab on the tracked chapters/ and exercises/ themselves, with the
+#                 outputs in the form `make execute` stores (animations, no progress bar)
+#   make execute  re-execute every notebook in place to refresh its stored outputs (never widgets)
+#   make pdf      the whole book as one PDF (XeLaTeX; installs Debian's TeX Live as root)
+#   make clean    remove build outputs (not workspace/: it holds the student's work)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -14,7 +23,7 @@ JB_BUILD  := $(BIN)/jupyter-book build . --toc book/_toc.yml
 # xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order
 PYTEST_PAR := -n 2 --dist loadfile
 
-.PHONY: setup browser book test lab execute pdf clean
+.PHONY: setup browser book test lab edit execute pdf clean
 
 # Re-runs only when the pins or the package metadata change, so a second `make book` takes seconds.
 $(STAMP): requirements.txt pyproject.toml
@@ -41,14 +50,24 @@ test: setup browser
 	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 -p no:cacheprovider
 
-# RNNCOURSE_WIDGETS=1: live ipywidgets sliders (rnncourse.interactive); RNNCOURSE_PROGRESS=1: tqdm bars.
+# rnncourse.lab: copies into workspace/ what is new, signs the course's copies as trusted, starts
+# JupyterLab there (--allow-root when root) with RNNCOURSE_WIDGETS=1 (live sliders) and
+# RNNCOURSE_PROGRESS=1 (progress bars); a save hook keeps widget outputs out of saved notebooks.
+LAB_ARGS ?=
 lab: setup
-	RNNCOURSE_WIDGETS=1 RNNCOURSE_PROGRESS=1 $(BIN)/jupyter lab chapters
+	$(BIN)/python -m rnncourse.lab $(LAB_ARGS)
+
+# The same JupyterLab on the tracked notebooks, with the stored outputs' forms (both switches 0).
+edit: setup
+	$(BIN)/python -m rnncourse.lab --edit $(LAB_ARGS)
 
 # Execute every notebook in place so its stored outputs are fresh; `make test` proves they still are.
+# The switches are forced off and widget state is not stored, whatever the calling shell has set
+# (a terminal opened inside `make lab` has RNNCOURSE_WIDGETS=1): stored notebooks hold no widget.
 execute: setup
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 \
-	    --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+	RNNCOURSE_WIDGETS=0 RNNCOURSE_PROGRESS=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
 
 # PDF through LaTeX: needs Debian's TeX Live (see scripts/ensure_latex.sh for the package list).
 pdf: setup
