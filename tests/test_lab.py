@@ -7,13 +7,14 @@ end, a student:
 
 - opens chapter 1 from the file browser: before running it, its stored animation plays (the copy is
   trusted) and the MyST markup is rendered (no raw roles, numbered equations, exercise dropdowns);
-  runs it (no error output), drags the live slider (the figure is redrawn), saves, reloads the page
-  and reopens it: no "model not found";
+  runs it (no error output), drags the live slider (the figure is redrawn), saves, closes it and shuts
+  its kernel down, reloads the page and reopens it: no "model not found";
 - opens exercise 7 from the file browser, writes the first answer, runs it: ``check("q1")`` reports
   4/4 points and ``check("q2")`` 0/5; saves; the next ``make lab`` keeps the answer.
 
 ``git status`` of the project is the same before and after. Every process started here (JupyterLab,
-its kernels, Chromium) is stopped by its id.
+its kernels, Chromium) is stopped by its id. Only for driving it, the test adds
+``--LabApp.expose_app_in_browser=True`` (JupyterLab's commands, as its menus run them).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Lab:
         self.env = dict(os.environ, JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_DATA_DIR=str(base / "data"),
                         JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"))
         self.log = base / "jupyterlab.log"
+        self.process = None
 
     def prepare(self) -> str:
         """``make lab``'s first step alone (copy what is new, sign), as a later ``make lab`` runs it."""
@@ -106,6 +108,8 @@ class Lab:
         """
         import psutil
 
+        if self.process is None:
+            return
         try:
             family = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(recursive=True)]
         except psutil.NoSuchProcess:
@@ -130,11 +134,10 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    before = git_status()
     lab = Lab(tmp_path_factory.mktemp("lab"))
-    lab.start()
-    lab.git_before = before
+    lab.git_before = git_status()
     try:
+        lab.start()
         yield lab
     finally:
         lab.stop()
