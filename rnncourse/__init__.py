@@ -30,6 +30,9 @@ imports ``plot``, ``train``, ``grade`` or ``text`` (``tests/test_import_rules.py
 
 Exercises and grading: ``rnncourse.exercises`` (the graded questions; ``python -m rnncourse.exercises
 build``) and ``rnncourse.grade`` (``python -m rnncourse.grade``; ``check("q1")`` in a notebook).
+
+The notebooks in JupyterLab: ``rnncourse.lab`` (``make lab`` on the student's git-ignored copy of the
+chapters and exercises, ``make edit`` on the sources; ``python -m rnncourse.lab``).
 """
 
 __version__ = "0.1.0"
