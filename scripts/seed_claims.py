@@ -224,6 +224,27 @@ RECORD_CONFIG.update({
 })
 
 
+@claim("ch09 char models", "80 steps on the English text: RNN, GRU and LSTM (128 units) all below the "
+                           "character-count baseline, within 0.3 nats of each other")
+def _(seed):
+    from rnncourse.text import charlm, corpus
+    from rnncourse.text.corpus import Vocab
+    text = corpus.english_text()
+    vocab = Vocab.from_text(text)
+    train_ids, valid_ids = corpus.split(vocab.encode(text), valid_fraction=0.1)
+    counts = torch.bincount(train_ids, minlength=len(vocab)).double()
+    unigram = -((counts + 1) / (counts + 1).sum()).log()[valid_ids].mean().item()
+    final = {}
+    for kind in ("rnn", "gru", "lstm"):
+        torch.manual_seed(seed)
+        model = charlm.CharLM(len(vocab), 128, kind=kind)
+        history = charlm.train_charlm(model, train_ids, steps=80, batch_size=32, seq_len=50,
+                                      lr=6e-3, seed=seed)
+        final[kind] = float(np.mean(history["loss"][-10:]))
+    holds = max(final.values()) < unigram and max(final.values()) - min(final.values()) < 0.3
+    return holds, ", ".join(f"{k}: {v:.2f}" for k, v in final.items()) + f" (baseline {unigram:.2f})"
+
+
 @claim("ch09 seq2seq", "string reversal, greedy exact match: teacher forcing above no teacher "
                        "forcing; attention above both and at least 90%")
 def _(seed):
