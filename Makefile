@@ -22,7 +22,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-install
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard exercises/solutions/*.ipynb))
 JB_BUILD  := $(BIN)/jupyter-book build . --toc book/_toc.yml
-# xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order
+# xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order.
+# OMP_NUM_THREADS=1 for the test runs: two workers with two BLAS threads each would oversubscribe
+# the two cores (the chapters set it themselves, for readers too).
 PYTEST_PAR := -n 2 --dist loadfile
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=120 -p no:cacheprovider
@@ -71,15 +73,15 @@ sandbox:
 # The book is built first (warnings are errors, every page rebuilt) because the browser tests read it.
 test: setup browser sandbox
 	$(JB_BUILD) -W -n --keep-going --all
-	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
 	@$(MAKE) --no-print-directory portability
 
 # The notebooks again, under each dispatch: every stored output and every assertion must hold.
 portability: setup
 	@echo "nbval under the baseline dispatch: $(DISPATCH_BASELINE)"
-	env $(DISPATCH_BASELINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
+	env OMP_NUM_THREADS=1 $(DISPATCH_BASELINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
 	@echo "nbval under the avx dispatch: $(DISPATCH_AVX)"
-	env $(DISPATCH_AVX) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
+	env OMP_NUM_THREADS=1 $(DISPATCH_AVX) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
 
 # rnncourse.lab: copies into workspace/ what is new, signs the course's copies as trusted, starts
 # JupyterLab there (--allow-root when root) with RNNCOURSE_WIDGETS=1 (live sliders) and
