@@ -1,11 +1,20 @@
 # rnncourse: two commands set everything up.
 #   make book   create .venv, install the pinned requirements and the package, build the HTML book
 #   make test   the same setup, then every check: the strict book build, pytest (unit tests, nbval
-#               over every notebook, and the browser tests against the built pages), then nbval over
-#               every notebook again under two other CPU instruction-set dispatches (portability)
-# Other targets: make lab (JupyterLab with live widgets), make execute (refresh stored notebook
-# outputs), make portability (only the two extra nbval passes), make pdf (the whole book as one
-# PDF, needs TeX Live from Debian), make clean.
+#               over every notebook, the grader's sandbox, the browser tests against the built pages,
+#               and JupyterLab driven through Chromium), then nbval over every notebook again under
+#               two other CPU instruction-set dispatches (portability)
+# Other targets:
+#   make lab      students: JupyterLab on workspace/, an untracked (git-ignored) copy of chapters/ and
+#                 exercises/ made on the first run; later runs add what is new and never overwrite a
+#                 notebook you changed. Live widget sliders and progress bars. LAB_ARGS="--port=8899"
+#                 passes options to jupyter lab.
+#   make edit     contributors: JupyterLab on the tracked chapters/ and exercises/ themselves, with the
+#                 outputs in the form `make execute` stores (animations, no progress bar)
+#   make execute  re-execute every notebook in place to refresh its stored outputs (never widgets)
+#   make portability  only the two extra nbval passes of make test
+#   make pdf      the whole book as one PDF (XeLaTeX; installs Debian's TeX Live as root)
+#   make clean    remove build outputs (not workspace/: it holds the student's work)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,7 +22,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-install
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard exercises/solutions/*.ipynb))
 JB_BUILD  := $(BIN)/jupyter-book build . --toc book/_toc.yml
-# xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order
+# xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order.
+# OMP_NUM_THREADS=1 for the test runs: two workers with two BLAS threads each would oversubscribe
+# the two cores (the chapters set it themselves, for readers too).
 PYTEST_PAR := -n 2 --dist loadfile
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=120 -p no:cacheprovider
@@ -33,7 +44,7 @@ DISPATCH_BASELINE := ATEN_CPU_CAPABILITY=default DNNL_MAX_CPU_ISA=SSE41 MKL_ENAB
 DISPATCH_AVX := ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX MKL_ENABLE_INSTRUCTIONS=AVX MKL_CBWR=AVX \
     OPENBLAS_CORETYPE=Sandybridge NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 
-.PHONY: setup browser book test portability lab execute pdf clean
+.PHONY: setup browser sandbox book test portability lab edit execute pdf clean
 
 # Re-runs only when the pins or the package metadata change, so a second `make book` takes seconds.
 $(STAMP): requirements.txt pyproject.toml
@@ -54,27 +65,42 @@ book: setup
 browser:
 	@sh scripts/ensure_browser.sh
 
+# Debian's bubblewrap for the grader's sandbox (rnncourse.grade runs every student answer in it, and
+# tests/test_grader*.py check it): installed with apt when missing and possible, as for the browser.
+sandbox:
+	@sh scripts/ensure_sandbox.sh
+
 # The book is built first (warnings are errors, every page rebuilt) because the browser tests read it.
-test: setup browser
+test: setup browser sandbox
 	$(JB_BUILD) -W -n --keep-going --all
-	$(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
 	@$(MAKE) --no-print-directory portability
 
 # The notebooks again, under each dispatch: every stored output and every assertion must hold.
 portability: setup
 	@echo "nbval under the baseline dispatch: $(DISPATCH_BASELINE)"
-	env $(DISPATCH_BASELINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
+	env OMP_NUM_THREADS=1 $(DISPATCH_BASELINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
 	@echo "nbval under the avx dispatch: $(DISPATCH_AVX)"
-	env $(DISPATCH_AVX) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
+	env OMP_NUM_THREADS=1 $(DISPATCH_AVX) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
 
-# RNNCOURSE_WIDGETS=1: live ipywidgets sliders (rnncourse.interactive); RNNCOURSE_PROGRESS=1: tqdm bars.
+# rnncourse.lab: copies into workspace/ what is new, signs the course's copies as trusted, starts
+# JupyterLab there (--allow-root when root) with RNNCOURSE_WIDGETS=1 (live sliders) and
+# RNNCOURSE_PROGRESS=1 (progress bars); a save hook keeps widget outputs out of saved notebooks.
+LAB_ARGS ?=
 lab: setup
-	RNNCOURSE_WIDGETS=1 RNNCOURSE_PROGRESS=1 $(BIN)/jupyter lab chapters
+	$(BIN)/python -m rnncourse.lab $(LAB_ARGS)
+
+# The same JupyterLab on the tracked notebooks, with the stored outputs' forms (both switches 0).
+edit: setup
+	$(BIN)/python -m rnncourse.lab --edit $(LAB_ARGS)
 
 # Execute every notebook in place so its stored outputs are fresh; `make test` proves they still are.
+# The switches are forced off and widget state is not stored, whatever the calling shell has set
+# (a terminal opened inside `make lab` has RNNCOURSE_WIDGETS=1): stored notebooks hold no widget.
 execute: setup
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 \
-	    --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+	RNNCOURSE_WIDGETS=0 RNNCOURSE_PROGRESS=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
 
 # PDF through LaTeX: needs Debian's TeX Live (see scripts/ensure_latex.sh for the package list).
 pdf: setup

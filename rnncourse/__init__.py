@@ -11,9 +11,12 @@ Shared by every chapter:
 - ``rnncourse.models``: the models built from recurrent layers (``SequenceRegressor`` and its NumPy
   twin ``NumpyRegressor``, ``DeepTransitionRNN``, ``BiLM``) and the layer factory ``recurrent_layer``;
 - ``rnncourse.train``: the one PyTorch training loop (``train``, ``evaluate``, ``summary``);
+- ``rnncourse.runs``: seeded training runs on the memory tasks, and the five-seed records that
+  ``scripts/seed_claims.py`` stores for comparisons too long to repeat in a chapter;
 - ``rnncourse.check``: gradient checks (finite differences against a hand-written backward);
 - ``rnncourse.optim``: SGD, Adam and gradient clipping for the NumPy models;
-- ``rnncourse.data``: tasks (adding problem, copy memory) and series (Mackey–Glass, NARMA10);
+- ``rnncourse.data``: tasks (adding problem, copy memory, delayed echo) and series (Mackey–Glass,
+  NARMA10);
 - ``rnncourse.plot``: the figures of the book, and one frame of each chapter's slider;
   ``rnncourse.interactive``: sliders that work with a kernel (ipywidgets) and without one (an
   animation embedded in the web page);
@@ -32,6 +35,9 @@ imports ``plot``, ``train``, ``grade`` or ``text`` (``tests/test_import_rules.py
 
 Exercises and grading: ``rnncourse.exercises`` (the graded questions; ``python -m rnncourse.exercises
 build``) and ``rnncourse.grade`` (``python -m rnncourse.grade``; ``check("q1")`` in a notebook).
+
+The notebooks in JupyterLab: ``rnncourse.lab`` (``make lab`` on the student's git-ignored copy of the
+chapters and exercises, ``make edit`` on the sources; ``python -m rnncourse.lab``).
 """
 
 __version__ = "0.1.0"

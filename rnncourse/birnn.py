@@ -6,6 +6,7 @@
 - ``markov_chain``, ``sample_markov``, ``entropy_rate``, ``cloze_entropy``: text drawn from a
   first-order Markov chain, whose best possible losses are known exactly.
 - ``dependency_map``: which inputs each output of a network reads, by autograd.
+- ``grid_rnn``: a two-dimensional RNN that sweeps an image from one corner.
 
 The bidirectional language model that sees itself is ``rnncourse.models.BiLM``; ``bilm_run`` trains
 and tests one on Markov text for one seed.
@@ -162,3 +163,38 @@ def dependency_map(f, T, input_size, seed=0):
                     dtype=torch.float64)
     jacobian = torch.autograd.functional.jacobian(lambda x: f(x)[:, 0], x)   # (T, K, T, 1, I)
     return jacobian.pow(2).sum(dim=(1, 3, 4)).sqrt().numpy()
+
+
+# ---- beyond one dimension ---------------------------------------------------------------------
+def grid_rnn(x, W_x, W_up, W_left, b, flip_rows=False, flip_cols=False):
+    r"""A two-dimensional RNN (Graves, Fernández & Schmidhuber 2007) sweeping a grid from one corner.
+
+    .. math::
+        h_{i,j} = \tanh(W_x x_{i,j} + W_{up} h_{i-1,j} + W_{left} h_{i,j-1} + b),
+
+    with zero states outside the grid: the state at (i, j) has read every input above and to the
+    left of it. ``flip_rows``/``flip_cols`` sweep from the bottom/right instead (the four sweeps of a
+    "bidirectional" 2-D RNN are the four combinations).
+
+    Args:
+        x: tensor ``(rows, cols, features)``.
+        W_x ``(H, features)``, W_up and W_left ``(H, H)``, b ``(H,)``: tensors.
+
+    Returns:
+        the states, ``(rows, cols, H)``, in the grid's own order.
+    """
+    if x.dim() != 3:
+        raise ValueError(f"x: expected (rows, cols, features), got shape {tuple(x.shape)}")
+    x = x.flip(0) if flip_rows else x
+    x = x.flip(1) if flip_cols else x
+    rows, cols, _ = x.shape
+    zero = x.new_zeros(len(b))
+    h = [[None] * cols for _ in range(rows)]
+    for i in range(rows):
+        for j in range(cols):
+            up = h[i - 1][j] if i > 0 else zero
+            left = h[i][j - 1] if j > 0 else zero
+            h[i][j] = torch.tanh(W_x @ x[i, j] + W_up @ up + W_left @ left + b)
+    out = torch.stack([torch.stack(row) for row in h])
+    out = out.flip(0) if flip_rows else out
+    return out.flip(1) if flip_cols else out

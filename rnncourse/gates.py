@@ -144,26 +144,30 @@ def set_forget_bias(lstm, value: float = 1.0):
 def memory_unit(record, markers, unit=None) -> dict:
     """What one unit of a trained LSTM does on one adding-problem sequence (chapter 7).
 
+    The unit that stores a marked value writes at the two markers and nowhere else, so by default
+    the units are ranked by how far their input gate at the markers stays above its largest value
+    at any other step, ``min_m i_m - max_(t not a marker) i_t``, and the first is described.
+
     Args:
         record: :func:`lstm_gates` of one sequence (arrays ``(T, H)``, or ``(T, 1, H)`` from a
             batch of one).
         markers: the two time steps whose value is marked.
-        unit: the unit to describe; default: the one whose input gate varies most over time.
+        unit: the unit to describe; default: the best-ranked one.
 
     Returns:
-        dict with ``unit``; ``write_at_markers`` (its input gate at the two markers);
-        ``write_elsewhere`` (the largest input gate at any other step); ``keep`` (the smallest
-        forget gate from the first marker on); ``cell`` (its cell state just before the first
-        marker, at it, and at the last step).
+        dict with ``ranking`` (all units, best first); ``unit``; ``write_at_markers`` (its input
+        gate at the two markers); ``write_elsewhere`` (its largest input gate at any other step);
+        ``keep`` (its smallest forget gate from the first marker on); ``cell`` (its cell state
+        just before the first marker, at it, just before the second marker, and at the last step).
     """
     i, f, c = (np.asarray(record[k]).reshape(len(record[k]), -1) for k in ("i", "f", "c"))
     markers = np.asarray(markers)
     if markers.shape != (2,):
         raise ValueError(f"markers: expected the two marked steps, got {markers!r}")
-    if unit is None:
-        unit = int(np.argmax(i.std(axis=0)))
     others = np.setdiff1d(np.arange(len(i)), markers)
-    return {"unit": unit, "write_at_markers": i[markers, unit],
+    ranking = np.argsort(-(i[markers].min(axis=0) - i[others].max(axis=0)), kind="stable")
+    unit = int(ranking[0]) if unit is None else unit
+    return {"ranking": ranking, "unit": unit, "write_at_markers": i[markers, unit],
             "write_elsewhere": float(i[others, unit].max()),
             "keep": float(f[markers[0]:, unit].min()),
-            "cell": c[[markers[0] - 1, markers[0], -1], unit]}
+            "cell": c[[markers[0] - 1, markers[0], markers[1] - 1, -1], unit]}

@@ -2,7 +2,8 @@
 chapter's experiments.
 
 - ``nrmse``, ``one_step_split``; ``mackey_glass_split``: the chapter's Mackey–Glass protocol.
-- ``closed_loop``: an ESN fitted to the training part generates the test part from its own output.
+- ``fit_mackey_glass``: the chapter's ESN fitted to the training part; ``closed_loop``: it generates
+  the test part from its own output.
 - ``lstm_one_step``: the gradient-trained LSTM the chapter compares with the ESN.
 
 The models themselves are ``rnncourse.numpy.ESN`` and ``rnncourse.torch.ESN``; the chapter's slider
@@ -63,20 +64,24 @@ def mackey_glass_split():
     return one_step_split(mackey_glass(2700), warmup=100, n_train=2000, n_test=500)
 
 
-def closed_loop(seed, n_steps: int = 500, reservoir_size: int = 300, spectral_radius: float = 1.25,
-                leak_rate: float = 0.3, **options):
-    """Fit ``rnncourse.numpy.ESN`` (reservoir ``seed``) to the training part of
-    :func:`mackey_glass_split` and let it generate the next ``n_steps`` from its own output.
-
-    ``options`` go to the ESN (``ridge``, ``noise``, ``input_scaling``, ...). Returns the generated
-    series, ``(n_steps,)``, to compare with ``Y_test[:n_steps]``.
-    """
+def fit_mackey_glass(seed, reservoir_size: int = 300, spectral_radius: float = 1.25,
+                     leak_rate: float = 0.3, **options):
+    """``rnncourse.numpy.ESN`` (reservoir ``seed``) fitted to the training part of
+    :func:`mackey_glass_split` after its 100-step washout; ``options`` go to the ESN (``ridge``,
+    ``noise``, ``input_scaling``, ...). Its ``state_`` is the state after the training data."""
     from .numpy import ESN
 
     X_train, Y_train, _, _ = mackey_glass_split()
-    esn = ESN(1, reservoir_size, spectral_radius=spectral_radius, leak_rate=leak_rate, seed=seed,
-              **options).fit(X_train, Y_train, washout=100)
-    return esn.generate(n_steps, warmup=Y_train[-1:], h0=esn.state_)
+    return ESN(1, reservoir_size, spectral_radius=spectral_radius, leak_rate=leak_rate, seed=seed,
+               **options).fit(X_train, Y_train, washout=100)
+
+
+def closed_loop(seed, n_steps: int = 500, **options):
+    """An ESN of :func:`fit_mackey_glass` (``seed``, ``options``) generates the ``n_steps`` after the
+    training data from its own output. Returns them, ``(n_steps,)``, to compare with
+    ``Y_test[:n_steps]``."""
+    esn = fit_mackey_glass(seed, **options)
+    return esn.generate(n_steps, warmup=mackey_glass_split()[1][-1:], h0=esn.state_)
 
 
 def lstm_one_step(seed=0, steps: int = 300, hidden_size: int = 32, window: int = 20, desc=None):
@@ -90,7 +95,8 @@ def lstm_one_step(seed=0, steps: int = 300, hidden_size: int = 32, window: int =
     """
     import torch
 
-    from .train import SequenceRegressor, train
+    from .models import SequenceRegressor
+    from .train import train
 
     X_train, _, X_test, _ = mackey_glass_split()
     series = np.concatenate([X_train, X_test, [0.0]])           # x_0 .. x_2600 (last unused)

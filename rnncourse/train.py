@@ -26,6 +26,7 @@ environment variable ``RNNCOURSE_PROGRESS=1`` to see it in an interactive notebo
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -50,11 +51,39 @@ def progress_bar(iterable=None, desc: str = "train", total=None, progress=None):
     Shown when ``progress`` is True, or (``progress=None``) when stderr is a terminal or the
     environment variable ``RNNCOURSE_PROGRESS=1`` is set (``make lab`` sets it); hidden otherwise,
     so that notebooks executed by nbconvert/nbval store no bar. ``leave=False``: a finished bar
-    disappears, and the training loop's one-line summary stays.
+    disappears, and the training loop's one-line summary stays. In a notebook, a finished bar also
+    replaces its output by an empty one, so the saved notebook keeps no widget whose model is gone
+    (JupyterLab would show "model not found" there when the notebook is reopened).
     """
     from tqdm.auto import tqdm
+    from tqdm.notebook import tqdm_notebook
 
-    return tqdm(iterable, desc=desc, total=total, disable=not _show_progress(progress), leave=False)
+    show = _show_progress(progress)
+    if show and issubclass(tqdm, tqdm_notebook):
+        return _vanishing(tqdm)(iterable, desc=desc, total=total, leave=False)
+    return tqdm(iterable, desc=desc, total=total, disable=not show, leave=False)
+
+
+@functools.lru_cache(maxsize=None)
+def _vanishing(notebook_tqdm):
+    """A subclass of tqdm's notebook bar whose output is emptied when the bar finishes."""
+    from IPython.display import display
+
+    class VanishingBar(notebook_tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, display=False, **kwargs)
+            self._handle = display(self.container, display_id=True)
+
+        def close(self):
+            if self.disable:
+                return
+            failed = bool(self.total) and self.n < self.total      # tqdm keeps a failed bar, red
+            super().close()
+            if not failed and self._handle is not None:
+                self._handle.update({}, raw=True)
+                self._handle = None
+
+    return VanishingBar
 
 
 def _as_tensor(name, value, dtype):

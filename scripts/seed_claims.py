@@ -166,6 +166,23 @@ def _(seed):
                             for k, v in r.items())
 
 
+@claim("ch07 memory unit", "the forget-bias-1 LSTM of the record, trained again: on the first test "
+                           "sequence one unit's input gate opens at both markers (above 0.5), stays "
+                           "below 0.15 elsewhere, forget gate above 0.9 from the first marker on")
+def _(seed):
+    from rnncourse.data import adding_problem
+    from rnncourse.gates import lstm_gates, memory_unit
+    config = RECORD_CONFIG["ch07_adding_T100"]
+    settings = {k: v for k, v in config.items() if k != "models"}
+    run = runs.adding_run(seed=seed, **config["models"]["LSTM, forget bias 1"], **settings)
+    x, _ = adding_problem(1000, T=100, seed=runs.TEST_SEED, dtype=np.float32)
+    unit = memory_unit(lstm_gates(run.model.rnn, x[:, :1]), np.flatnonzero(x[:, 0, 1]))
+    holds = (unit["write_at_markers"].min() > 0.5 and unit["write_elsewhere"] < 0.15
+             and unit["keep"] > 0.9)
+    return holds, (f"unit {unit['unit']}: input gate at the markers {unit['write_at_markers'].round(2)}, "
+                   f"elsewhere <= {unit['write_elsewhere']:.3f}, forget gate >= {unit['keep']:.3f}")
+
+
 @claim("ch08 adding T=50", "RNN stays at the mean; LSTM and GRU learn (test MSE below 0.01); the GRU "
                            "leaves the plateau first")
 def _(seed):
@@ -205,6 +222,27 @@ RECORD_CONFIG.update({
     "ch09_tagger": dict(steps=200, hidden_size=32, models={
         "one-directional": dict(bidirectional=False), "bidirectional": dict(bidirectional=True)}),
 })
+
+
+@claim("ch09 char models", "80 steps on the English text: RNN, GRU and LSTM (128 units) all below the "
+                           "character-count baseline, within 0.3 nats of each other")
+def _(seed):
+    from rnncourse.text import charlm, corpus
+    from rnncourse.text.corpus import Vocab
+    text = corpus.english_text()
+    vocab = Vocab.from_text(text)
+    train_ids, valid_ids = corpus.split(vocab.encode(text), valid_fraction=0.1)
+    counts = torch.bincount(train_ids, minlength=len(vocab)).double()
+    unigram = -((counts + 1) / (counts + 1).sum()).log()[valid_ids].mean().item()
+    final = {}
+    for kind in ("rnn", "gru", "lstm"):
+        torch.manual_seed(seed)
+        model = charlm.CharLM(len(vocab), 128, kind=kind)
+        history = charlm.train_charlm(model, train_ids, steps=80, batch_size=32, seq_len=50,
+                                      lr=6e-3, seed=seed)
+        final[kind] = float(np.mean(history["loss"][-10:]))
+    holds = max(final.values()) < unigram and max(final.values()) - min(final.values()) < 0.3
+    return holds, ", ".join(f"{k}: {v:.2f}" for k, v in final.items()) + f" (baseline {unigram:.2f})"
 
 
 @claim("ch09 seq2seq", "string reversal, greedy exact match: teacher forcing above no teacher "

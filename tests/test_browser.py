@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,15 +21,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from browser_support import INSTALL, MISSING, start_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-MISSING = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
-INSTALL = ("BROWSER TESTS SKIPPED: Debian's Chromium and ChromeDriver are missing "
-           f"({', '.join(MISSING)}). Install them with: sudo apt-get install chromium chromium-driver")
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=INSTALL)
 
@@ -74,20 +69,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    # the flags that keep Chromium from reaching out to Google's hosts on a closed network
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
 

@@ -83,6 +83,12 @@ def failures(name, qid, function):
 
 # ---- layout of modules and notebooks -----------------------------------------------------------
 
+def test_the_exercises_a_notebook_may_name_are_every_module():
+    from rnncourse.exercises import EXERCISES as FIXED, modules_on_disk, names
+
+    assert list(FIXED) == names() == modules_on_disk() == EXERCISES
+
+
 @pytest.mark.parametrize("name", EXERCISES)
 def test_module_describes_its_questions(name):
     m = module(name)

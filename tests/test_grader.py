@@ -2,7 +2,9 @@
 
 Each submission is a notebook written into tmp_path with nbformat: a setup cell and one answer cell
 per question of the fake exercise ``fakepkg.exfake`` (q1 ``double``: 4 points over 3 tests; q2
-``add``: 2 points). Every test checks the broken question's score and message and that the other
+``add``: 2 points), which the tests name as an instructor does (``exercise=``, ``--exercise``): a
+notebook's own EXERCISE may only name the course's exercises. Every answer runs in the sandbox
+(bubblewrap); the attacks on it are in test_grader_attacks.py. Every test checks the broken question's score and message and that the other
 question is still graded. The last tests grade every real solution notebook (full marks) and the
 student notebooks built from them (0), through the command line.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +27,7 @@ import pytest
 from rnncourse.exercises import build as B
 from rnncourse.grade import check, grade_notebook, grade_paths
 from rnncourse.grade.notebook import forbidden_uses
+from sandboxed import processes_named, wait_until_gone
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "exercises" / "solutions").glob("ex*.ipynb"))
@@ -101,12 +105,24 @@ def notebook(path: Path, q1: str | None = DOUBLE, q2: str | None = ADD, setup: s
     return path
 
 
-def grade(fake, tmp_path, timeout=5.0, memory_mb=2048, **cells):
-    result = grade_notebook(notebook(tmp_path / "sub.ipynb", **cells), timeout=timeout, memory_mb=memory_mb)
+SANDBOX = shutil.which("bwrap") is not None
+
+
+def needs_sandbox():
+    if not SANDBOX:
+        pytest.skip("bubblewrap is not installed (make test installs it: scripts/ensure_sandbox.sh)")
+
+
+def grade(fake, tmp_path, timeout=5.0, memory_mb=2048, exercise="fakepkg.exfake", **cells):
+    """Grade a notebook of the fake exercise (named by the instructor: a notebook cannot name a module)."""
+    needs_sandbox()
+    result = grade_notebook(notebook(tmp_path / "sub.ipynb", **cells), timeout=timeout, memory_mb=memory_mb,
+                            exercise=exercise)
     return result, {q.id: q for q in result.questions}
 
 
 def run_cli(fake, *args, timeout=120):
+    needs_sandbox()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")]),
                OMP_NUM_THREADS="1")
     return subprocess.run([sys.executable, "-m", "rnncourse.grade", *map(str, args)], capture_output=True,
@@ -153,10 +169,13 @@ def test_exercise_is_found_from_the_file_name(tmp_path):
 
 
 def test_an_unknown_exercise_is_a_clear_error(fake, tmp_path):
-    result, _ = grade(fake, tmp_path, setup="import numpy as np")
+    result, _ = grade(fake, tmp_path, setup="import numpy as np", exercise=None)
     assert result.questions == [] and "cannot tell which exercise" in result.error
-    result, _ = grade(fake, tmp_path, setup='EXERCISE = "ex99"')
+    result, _ = grade(fake, tmp_path, setup='EXERCISE = "ex99"', exercise=None)
     assert "ex99" in result.error and "no exercise" in result.error
+    # a notebook names no module to import, not even the fake exercise that this process can import
+    result, _ = grade(fake, tmp_path, exercise=None)
+    assert result.questions == [] and "'fakepkg.exfake'" in result.error and "known exercises: ex02" in result.error
 
 
 # --- code that does not run ------------------------------------------------------------------------
@@ -200,7 +219,7 @@ def test_a_filled_copy_of_an_answer_cell_wins_over_the_stub(fake, tmp_path):
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(2, nbformat.v4.new_code_cell(DOUBLE, metadata={"tags": ["answer"]}))
     nbformat.write(nb, path)
-    assert grade_notebook(path).score == 6
+    assert grade_notebook(path, exercise="fakepkg.exfake").score == 6
 
 
 def test_helpers_from_other_answer_cells_are_not_available(fake, tmp_path):
@@ -323,7 +342,7 @@ def test_batch_csv_and_json_from_the_command_line(fake, tmp_path):
     (folder / "erin.ipynb").write_text("")
     (folder / "frank.ipynb").write_text("not json at all")
     run = run_cli(fake, "--batch", folder, "--csv", tmp_path / "grades.csv", "--json", tmp_path / "all.json",
-                  "--timeout", "2")
+                  "--timeout", "2", "--exercise", "fakepkg.exfake")
     assert run.returncode == 0, run.stderr
     assert len(run.stdout) < 10_000                       # carol's million lines went nowhere
     with open(tmp_path / "grades.csv", newline="") as handle:
@@ -340,22 +359,21 @@ def test_batch_csv_and_json_from_the_command_line(fake, tmp_path):
 
 
 def test_an_interrupted_batch_keeps_what_it_graded(fake, tmp_path):
-    folder, pid_file = tmp_path / "class", tmp_path / "bob.pid"
+    folder, mark = tmp_path / "class", f"bobloop{os.getpid() % 10**6}"
     folder.mkdir()
     notebook(folder / "alice.ipynb")
-    notebook(folder / "bob.ipynb", q1=f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
-                                      "while True:\n    pass")
+    # bob's endless loop names its process (it can reach nothing else of this machine to signal us)
+    notebook(folder / "bob.ipynb", q1=f"open('/proc/self/comm', 'w').write({mark!r})\nwhile True:\n    pass")
     notebook(folder / "carol.ipynb")
     grades = tmp_path / "grades.csv"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")]))
     grader = subprocess.Popen([sys.executable, "-m", "rnncourse.grade", "--batch", str(folder), "--csv",
-                               str(grades), "--jobs", "1", "--timeout", "300", "-q"],
+                               str(grades), "--jobs", "1", "--timeout", "300", "-q", "--exercise", "fakepkg.exfake"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 120                     # a bound on waiting, not a speed goal
-    while not pid_file.exists() and grader.poll() is None and time.monotonic() < deadline:
+    while not processes_named(mark) and grader.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert pid_file.exists(), "bob's question never started"
-    time.sleep(0.2)                                       # bob's pid is written in full
+    assert processes_named(mark), "bob's question never started"
     grader.send_signal(signal.SIGINT)                     # the instructor presses Ctrl-C
     out, err = grader.communicate(timeout=60)
     assert grader.returncode == 130 and "interrupted: 1 of 3 notebooks graded" in err
@@ -363,26 +381,19 @@ def test_an_interrupted_batch_keeps_what_it_graded(fake, tmp_path):
     with open(grades, newline="") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert list(rows) == ["alice"] and rows["alice"]["total"] == "6"
-    bob = int(pid_file.read_text())
-    for _ in range(100):                                  # bob's endless loop was stopped too
-        try:
-            os.kill(bob, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail(f"bob's question (pid {bob}) still runs after the grader was interrupted")
+    assert wait_until_gone(mark) == [], "bob's question still runs after the grader was interrupted"
 
 
 def test_gradescope_json_for_one_notebook(fake, tmp_path):
     path = notebook(tmp_path / "sub.ipynb", q1="def double(x):\n    return x")
-    run = run_cli(fake, path, "--json", tmp_path / "results.json")
+    run = run_cli(fake, path, "--json", tmp_path / "results.json", "--exercise", "fakepkg.exfake")
     assert run.returncode == 0, run.stderr
     assert "Total: 4/6" in run.stdout
     data = json.loads((tmp_path / "results.json").read_text())
     assert (data["score"], data["max_score"]) == (4, 6)
     assert [(t["name"], t["score"], t["max_score"]) for t in data["tests"]] == [("q1 double", 2, 4), ("q2 add", 2, 2)]
     assert "FAIL  values (0/2): wrong values" in data["tests"][0]["output"]
+    assert [(t["status"], t["visibility"]) for t in data["tests"]] == [("failed", "visible"), ("passed", "visible")]
 
 
 # --- check() in a notebook -------------------------------------------------------------------------
@@ -398,6 +409,14 @@ def test_check_in_a_notebook(fake, capsys):
     assert "  pass  shape (1/1)" in first and "FAIL  values (0/2): wrong values" in first
     assert check("q2", namespace=namespace) == 0
     assert "add() is not defined: run its answer cell first" in capsys.readouterr().out
+
+
+def test_check_gives_each_call_its_own_copies(fake, capsys):
+    # a right answer that then scribbles on its input keeps its points: the test compares with the
+    # input it chose, not with what the function left in it (the grader's sandbox does the same)
+    namespace = {"EXERCISE": "fakepkg.exfake"}
+    exec("import numpy as np\ndef double(x):\n    y = 2 * x\n    x[...] = -1\n    return y", namespace)
+    assert check("q1", namespace=namespace) == 4
 
 
 def test_check_finds_the_notebook_globals_and_warns_about_torch(fake, tmp_path, capsys):

@@ -65,6 +65,8 @@ def test_execution_order_is_top_to_bottom(path):
 def test_chapter_fixes_thread_count_and_seeds(path):
     first = "".join(code_cells(load(path))[0]["source"])
     assert "set_num_threads(1)" in first, f"{path.name}: the imports cell must call torch.set_num_threads(1)"
+    assert first.index('os.environ["OMP_NUM_THREADS"] = "1"') < first.index("import numpy"), \
+        f"{path.name}: the imports cell must put NumPy's BLAS on one thread before importing NumPy"
     assert re.search(r"manual_seed|default_rng\(\d", first), f"{path.name}: the imports cell must seed"
 
 
@@ -155,3 +157,12 @@ def test_compared_outputs_print_no_rounding_noise(path):
             text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
             match = NOISE.search(text)
             assert not match, f"{path.name}: code cell {i} prints {match.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_blank_stream_outputs(path):
+    """An empty print or a stray newline shows as a blank output box in the book."""
+    for i, cell in enumerate(CENSUS.code_cells(path)):
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "stream":
+                assert "".join(out["text"]).strip(), f"{path.name}: code cell {i} prints a blank line"

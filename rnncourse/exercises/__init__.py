@@ -3,8 +3,9 @@
 A module ``rnncourse/exercises/exNN.py`` describes the notebook ``exercises/exNN_<topic>.ipynb``:
 ``NOTEBOOK`` (its file stem), ``TITLE`` and ``QUESTIONS`` (see :mod:`rnncourse.exercises.spec`).
 The grader (:mod:`rnncourse.grade`) finds the module from ``EXERCISE = "exNN"`` in the notebook's
-setup cell, or from the notebook's file name. ``python -m rnncourse.exercises build`` writes the
-student notebooks from the master notebooks in ``exercises/solutions/``.
+setup cell, or from the notebook's file name, and only among :data:`EXERCISES`: a name a notebook
+supplies is never imported. ``python -m rnncourse.exercises build`` writes the student notebooks
+from the master notebooks in ``exercises/solutions/``.
 """
 
 from __future__ import annotations
@@ -14,19 +15,27 @@ import pkgutil
 import re
 from types import ModuleType
 
-_NAME = re.compile(r"ex\d+$")
+# The exercises a notebook may name (tests/test_exercises_content.py checks that this is every module).
+EXERCISES = ("ex02", "ex03", "ex04", "ex05", "ex06", "ex07", "ex08")
 
 
 def names() -> list[str]:
-    """The exercise modules of this package, sorted: ``["ex02", "ex03", ...]``."""
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if _NAME.match(m.name))
+    """The exercises of this package, sorted: ``["ex02", "ex03", ...]`` (the fixed list :data:`EXERCISES`)."""
+    return list(EXERCISES)
+
+
+def modules_on_disk() -> list[str]:
+    """The ``exNN`` modules found in this package's folder (to check :data:`EXERCISES` against)."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if re.fullmatch(r"ex\d+", m.name))
 
 
 def load(name: str) -> ModuleType:
     """The exercise module ``name``: ``"ex02"`` (in this package) or a dotted path to any module.
 
-    Raises ``LookupError`` naming what was wrong when there is no such module or it does not
-    define ``QUESTIONS``.
+    For names an instructor or author gives (``--exercise``, ``check(exercise=...)`` on one's own
+    machine): this imports the module. The grader checks a name read from a notebook against
+    :data:`EXERCISES` first. Raises ``LookupError`` naming what was wrong when there is no such
+    module or it does not define ``QUESTIONS``.
     """
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", name):
         raise LookupError(f"exercise name must be a module name like 'ex02', got {name!r}")

@@ -4,11 +4,28 @@ A test calls the student's function on inputs drawn from a seeded generator and 
 comes back with a reference. Every comparison raises ``AssertionError`` whose message names the
 returned value, what was wrong with it (type, shape, dtype, NaN, values) and a hint; it never
 prints the expected values, only the size of the largest difference.
+
+The function a test receives gets its own copies of the arguments at every call (the grader sends
+them to a sandbox; ``check`` copies them), so a test may reuse its inputs after a call: what the
+function did to them does not matter, except where a test asks for it with
+:func:`call_with_inputs`.
 """
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+
+
+def call_with_inputs(f, *args):
+    """(what ``f(*args)`` returned, the arguments as the call left them): to test that a function
+    does, or does not, change what it was given. ``args`` themselves are never changed."""
+    method = getattr(f, "call_with_inputs", None)
+    if method is not None:
+        return method(*args)
+    copies = copy.deepcopy(args)
+    return f(*copies), copies
 
 
 def randn(rng, *shape, scale=1.0, dtype=np.float64):

@@ -1,4 +1,8 @@
-"""``check("q1")`` in a notebook: the grader's feedback on one question, while the student works."""
+"""``check("q1")`` in a notebook: the grader's feedback on one question, while the student works.
+
+It runs in the notebook's own process (the student's machine, the student's code): no sandbox,
+but the same tests and the same feedback as the grader, each call on copies of its arguments.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ import textwrap
 
 from .notebook import forbidden_uses
 from .report import QuestionResult, TestResult
-from .testing import forbidden_message, run_test
-
-GRADING = False        # set in the grader's child processes, where check() does nothing
+from .testing import LocalFunction, forbidden_message, run_test
 
 
 class Score(float):
@@ -33,10 +35,8 @@ def check(question: str, *, exercise: str | None = None, namespace: dict | None 
     The exercise is ``EXERCISE`` from the notebook's setup cell (or ``exercise=``); the function is
     looked up in the notebook's globals (or ``namespace``). Prints each test with its points and, when
     it fails, a hint; returns the score. The grader gives the same points, except that it also
-    refuses answers that use torch/rnncourse and limits time and memory.
+    refuses answers that use torch/rnncourse, runs each answer in a sandbox and limits time and memory.
     """
-    if GRADING:
-        return Score(0)
     if namespace is None:
         namespace = inspect.currentframe().f_back.f_globals
     from rnncourse.exercises import load
@@ -57,8 +57,8 @@ def check(question: str, *, exercise: str | None = None, namespace: dict | None 
         used = _forbidden(function)
         if used:
             result.notes.append(forbidden_message("; ".join(used)).replace("scored 0", "the grader will give 0"))
-        files = {getattr(getattr(function, "__code__", None), "co_filename", None)}
-        result.tests = [run_test(test, function, files) for test in q.tests]
+        local = LocalFunction(function)
+        result.tests = [run_test(test, local) for test in q.tests]
     print("\n".join(result.lines()))
     return Score(result.score)
 

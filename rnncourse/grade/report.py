@@ -1,15 +1,51 @@
-"""Grading results and the ways they are reported: a text table, Gradescope JSON, a CSV of a class."""
+"""Grading results and the ways they are reported: a text table, Gradescope JSON, a CSV of a class.
+
+Every score is a finite number, computed by the grader from the points of the tests that passed;
+text that came from a submission (file names, messages) is made printable before it reaches a
+terminal, and CSV cells cannot start a spreadsheet formula.
+"""
 
 from __future__ import annotations
 
 import csv
+import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+VISIBILITY = ("visible", "hidden", "after_due_date", "after_published")
 
 
 def points(x: float) -> str:
     """3.0 -> "3", 2.5 -> "2.5"."""
-    return f"{x:g}"
+    return f"{finite(x):g}"
+
+
+def finite(x) -> float:
+    """``x`` as a float, or 0.0 when it is not a finite number."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
+    return x if math.isfinite(x) else 0.0
+
+
+def printable(text, newlines: bool = False) -> str:
+    """``text`` safe to print: undecodable bytes become U+FFFD, control characters ``\\xNN``."""
+    if isinstance(text, os.PathLike):
+        text = os.fsdecode(text)
+    text = str(text)
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(c if c.isprintable() or (newlines and c == "\n") else f"\\x{ord(c):02x}" for c in text)
+
+
+def spreadsheet_safe(text) -> str:
+    """A CSV cell that a spreadsheet shows as text: one that would start a formula gets a leading '."""
+    text = printable(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @dataclass
@@ -34,11 +70,11 @@ class QuestionResult:
 
     @property
     def points(self) -> float:
-        return sum(t.points for t in self.tests)
+        return sum(finite(t.points) for t in self.tests)
 
     @property
     def score(self) -> float:
-        return 0.0 if self.message else sum(t.score for t in self.tests)
+        return 0.0 if self.message else sum(min(finite(t.score), finite(t.points)) for t in self.tests)
 
     @property
     def passed(self) -> bool:
@@ -79,6 +115,7 @@ class NotebookResult:
     questions: list = field(default_factory=list)
     error: str = ""                    # the notebook as a whole could not be graded
     student: str = ""                  # for the CSV; default: the file's stem
+    sha256: str | None = None          # of the notebook file's bytes (None when they could not be read)
 
     @property
     def score(self) -> float:
@@ -93,7 +130,7 @@ class NotebookResult:
 
         ``verbose`` adds every test of every question, as ``check`` prints them.
         """
-        name = self.path.name if self.path else "notebook"
+        name = printable(self.path.name) if self.path else "notebook"
         head = f"{name}" + (f" — {self.exercise}: {self.title}" if self.exercise else "")
         out = [head]
         if self.error:
@@ -112,18 +149,24 @@ class NotebookResult:
                 else:
                     out += [f"  {q.id} note: {n}" for n in q.notes]
         out.append(f"Total: {points(self.score)}/{points(self.max_score)}")
-        return "\n".join(out)
+        return printable("\n".join(out), newlines=True)
 
-    def gradescope(self) -> dict:
-        """Gradescope's results.json: score, max_score and one entry per question."""
+    def gradescope(self, visibility: str = "visible") -> dict:
+        """Gradescope's results.json: score, max_score and one entry per question, each with ``visibility``.
+
+        ``visibility`` is one of Gradescope's "visible", "hidden", "after_due_date", "after_published".
+        """
+        if visibility not in VISIBILITY:
+            raise ValueError(f"visibility must be one of {', '.join(VISIBILITY)}, got {visibility!r}")
         result = {
-            "score": self.score,
-            "max_score": self.max_score,
-            "tests": [{"name": f"{q.id} {q.function}", "score": q.score, "max_score": q.points,
-                       "output": "\n".join(q.lines()[1:])} for q in self.questions],
+            "score": finite(self.score),
+            "max_score": finite(self.max_score),
+            "tests": [{"name": f"{q.id} {q.function}", "score": finite(q.score), "max_score": finite(q.points),
+                       "status": "passed" if q.passed else "failed", "visibility": visibility,
+                       "output": printable("\n".join(q.lines()[1:]), newlines=True)} for q in self.questions],
         }
         if self.error:
-            result["output"] = self.error
+            result["output"] = printable(self.error)
         return result
 
 
@@ -140,7 +183,7 @@ def write_csv(results: list, path) -> None:
         columns += [(exercise, q.id, prefix + q.id) for q in example.questions]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "file", "exercise"] + [c[2] for c in columns]
+        writer.writerow(["student", "file", "exercise"] + [spreadsheet_safe(c[2]) for c in columns]
                         + ["total", "max_score", "problems"])
         for r in results:
             by_id = {q.id: q for q in r.questions}
@@ -149,6 +192,7 @@ def write_csv(results: list, path) -> None:
             problems = [r.error] if r.error else []
             problems += [f"{q.id}: {q.message}" for q in r.questions if q.message and not r.error]
             student = r.student or (Path(r.path).stem if r.path else "")
-            writer.writerow([student, str(r.path) if r.path else "", r.exercise or ""]
-                            + cells + [points(r.score), points(r.max_score), " | ".join(problems)])
+            writer.writerow([spreadsheet_safe(student), spreadsheet_safe(r.path or ""),
+                             spreadsheet_safe(r.exercise or "")]
+                            + cells + [points(r.score), points(r.max_score), spreadsheet_safe(" | ".join(problems))])
 

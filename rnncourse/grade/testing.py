@@ -1,24 +1,21 @@
 """Running a question's tests on a student's function, and saying what went wrong in words.
 
-Shared by the grader's subprocess and by ``check`` in a notebook, so both give the same feedback.
+Shared by the grader, where the function runs in the sandbox
+(:class:`~rnncourse.grade.remote.RemoteFunction`), and by ``check`` in a notebook, where it runs in
+the notebook (:class:`LocalFunction`), so both give the same feedback. In both, every call gets its
+own copies of the arguments: what the function does to them never changes what the test compares.
 """
 
 from __future__ import annotations
 
-import builtins
-import traceback
+import copy
 
-from .notebook import ALLOWED, FORBIDDEN
+from .child.errors import describe
+from .remote import Forbidden, SandboxEnded, StudentError
 from .report import TestResult
 
-MAX_MESSAGE = 600
-
-
-class ForbiddenImport(ImportError):
-    """An answer imported torch, rnncourse, scipy...: the question scores 0."""
-
-
-REFUSED: list = []      # every import refused in this process, even one the student's code caught
+ALONE = (" (each answer is graded with only the setup cell and its own cell: define any helper "
+         "inside the answer cell)")
 
 
 def forbidden_message(what: str) -> str:
@@ -26,67 +23,68 @@ def forbidden_message(what: str) -> str:
             "(the reference implementations in rnncourse/torch are not allowed)")
 
 
-def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
-    top = name.split(".")[0]
-    refused = level == 0 and top in ("importlib", "builtins")
-    if level == 0 and top in FORBIDDEN:
-        targets = [f"{name}.{f}" for f in fromlist or ()] if name in FORBIDDEN and fromlist else [name]
-        refused = not all(any(t == a or t.startswith(a + ".") for a in ALLOWED) for t in targets)
-    if refused:
-        REFUSED.append(forbidden_message(f"`import {name}`"))
-        raise ForbiddenImport(REFUSED[-1])
-    return builtins.__import__(name, globals, locals, fromlist, level)
+def explain(record: dict, answer: str = "your function", called: bool = False) -> str:
+    """A student-facing sentence for an exception described by ``record`` (see child/errors.py).
 
-
-def sandbox_builtins() -> dict:
-    """Builtins for student code: the usual ones, with imports of forbidden modules refused."""
-    namespace = dict(vars(builtins))
-    namespace["__import__"] = _guarded_import
-    return namespace
-
-
-def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
-    text = " ".join(str(text).split()) if "\n" not in str(text).strip() else str(text).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def explain(error: BaseException, student_files, answer: str = "your function") -> str:
-    """A student-facing sentence for an exception raised while testing (or running) their code."""
-    frames = traceback.extract_tb(error.__traceback__)
-    mine = [f for f in frames if f.filename in student_files]
-    kind, text = type(error).__name__, shorten(error) if str(error) else ""
+    ``called``: the exception came out of the student's function (in the sandbox), so it is the
+    function's even when no line of the student's code is in its traceback.
+    """
+    kind, text, mine = record.get("type", "Exception"), record.get("message", ""), record.get("mine")
     where = ""
     if mine:
-        frame = mine[-1]
-        where = f" (line {frame.lineno}" + (f": `{frame.line.strip()}`)" if frame.line else ")")
-    if isinstance(error, ForbiddenImport):
-        return str(error)
-    if isinstance(error, NotImplementedError) and mine:
+        code = record.get("code")
+        where = f" (line {record.get('line')}" + (f": `{code}`)" if code else ")")
+    if kind == "ForbiddenImport":
+        return forbidden_message(f"`import {text}`")
+    if kind == "NotImplementedError" and mine:
         return "not answered yet: the function still raises NotImplementedError"
-    if isinstance(error, SystemExit):
+    if kind == "SystemExit":
         return f"{answer} called sys.exit()/exit(){where}: graded code must not end the program"
-    if isinstance(error, RecursionError):
+    if kind == "RecursionError":
         return f"{answer} recursed too deeply{where}"
-    if isinstance(error, MemoryError):
+    if kind == "MemoryError":
         return f"{answer} ran out of memory{where}: it allocates far too much"
-    if mine:
+    if kind == "unsendable":
+        return f"{answer} returned something the grader cannot receive: {text}"
+    if mine or called:
         return f"{answer} raised {kind}: {text}{where}" if text else f"{answer} raised {kind}{where}"
-    if isinstance(error, AssertionError):
+    if kind == "AssertionError":
         return text or "wrong result"
     return f"the result could not be checked ({kind}: {text}); does the function return what the question asks?"
 
 
-def run_test(test, function, student_files) -> TestResult:
-    """Run one test; any exception (even SystemExit) becomes a failed test with a message."""
+class LocalFunction:
+    """The student's function in this process (``check`` in a notebook), called on copies of the arguments."""
+
+    def __init__(self, function):
+        self.function = function
+        self.__name__ = getattr(function, "__name__", "function")
+        self.files = {getattr(getattr(function, "__code__", None), "co_filename", None)} - {None}
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+    def call_with_inputs(self, *args, **kwargs):
+        """(value returned, the positional arguments as the call left them)."""
+        args = copy.deepcopy(args)
+        return self.function(*args, **copy.deepcopy(kwargs)), args
+
+
+def run_test(test, function) -> TestResult:
+    """Run one test on ``function`` (a RemoteFunction or LocalFunction); any failure becomes a message.
+
+    The sandbox ending (:class:`SandboxEnded`), a forbidden import and Ctrl-C are not a test's
+    failure: they propagate to the caller.
+    """
     result = TestResult(test.name, float(test.points))
     try:
         test.check(function)
-    except ForbiddenImport:
+    except (SandboxEnded, Forbidden, KeyboardInterrupt):
         raise
-    except KeyboardInterrupt:
-        raise
-    except BaseException as error:        # the student's code may raise anything, SystemExit included
-        result.message = explain(error, student_files)
+    except StudentError as error:
+        result.message = explain(error.record, called=True)
+    except BaseException as error:          # noqa: BLE001 - the test's own checks, or (locally) the student's code
+        result.message = explain(describe(error, getattr(function, "files", ())))
     else:
         result.score = result.points
     return result

@@ -1,27 +1,30 @@
 """Elman RNN in NumPy: the forward pass and backpropagation through time, side by side.
 
-Notation of the BPTT chapter (Graves; Deep Learning book 10.2.2), for one layer in one direction:
+Notation of the BPTT chapter (Graves; Deep Learning book 10.2.2), one layer, one direction:
 
     a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh      pre-activation
     h_t = f(a_t)                                     f = tanh or relu
 
-The loss L reaches h_t twice: through the output at step t (dL/dh_t from above, ``d_out[t]``) and
-through the next step's pre-activation a_{t+1}. With δ_t = dL/da_t, read backwards from t = T:
+The loss L reaches h_t twice: through the output at step t (dL/dh_t from above, d_out[t])
+and through the next step's pre-activation a_{t+1}. With δ_t = dL/da_t, backwards from T:
 
-    δ_t = (d_out[t] + W_hhᵀ δ_{t+1}) ⊙ f'(a_t)       (δ_{T+1} term replaced by dL/dh_T from h_n)
+    δ_t = (d_out[t] + W_hhᵀ δ_{t+1}) ⊙ f'(a_t)
 
-and, because the same weights serve every step, their gradients are sums over time:
+(at t = T the term W_hhᵀ δ_{T+1} is replaced by dL/dh_T from h_n). The same weights serve
+every step, so their gradients are sums over time:
 
-    dL/dW_ih = Σ_t δ_t x_tᵀ,   dL/dW_hh = Σ_t δ_t h_{t-1}ᵀ,   dL/db_ih = dL/db_hh = Σ_t δ_t.
+    dL/dW_ih = Σ_t δ_t x_tᵀ
+    dL/dW_hh = Σ_t δ_t h_{t-1}ᵀ
+    dL/db_ih = dL/db_hh = Σ_t δ_t
 
-In the code, arrays hold a batch in their rows, so ``W x_t`` is written ``x_t @ W.T``. Steps are
-numbered t = 1 .. T as in the equations; the per-step arrays (``x``, ``a_x``, ``delta``, ``d_out``)
-are 0-based, so step t is entry ``t - 1``, while ``h`` stores the initial state first: ``h[t]`` is h_t.
+Arrays hold a batch in their rows, so W x_t is written x_t @ W.T. Steps are numbered
+t = 1 .. T as in the equations; the per-step arrays (x, a_x, delta, d_out) are 0-based,
+so step t is entry t - 1, while h stores the initial state first: h[t] is h_t.
 
-With ``lengths`` (a variable-length batch, see ``base.py``) sequence b ends at step lengths[b]: h_n
-is h_{lengths[b]} and dL/dh_n enters there. The steps past the end restart from h = 0 each time (h is
-zeroed there), so that a ReLU network cannot grow without bound over a long padding; nothing of
-them reaches the outputs, the final states or the gradients.
+With lengths (a variable-length batch, see base.py) sequence b ends at step lengths[b]:
+h_n is h_{lengths[b]} and dL/dh_n enters there. The steps past the end restart from h = 0
+each time (h is zeroed there), so that a ReLU network cannot grow without bound over a
+long padding; nothing of them reaches the outputs, the final states or the gradients.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 - :func:`unrolled_graph`: the recurrent network folded and unrolled over ``T`` steps (chapter 1).
 - :func:`design_pattern`, :func:`sequence_shapes` (``patterns.py``): the design patterns of §10.2
   and many-to-many / many-to-one / one-to-many (chapter 2).
-- :func:`brnn_graph`, :func:`deep_rnn_graphs`, :func:`tree_graph`, :func:`dependency_maps`
-  (``birnn.py``): the bidirectional RNN, deep RNNs, a recursive network, who-reads-whom (chapter 4).
+- :func:`brnn_graph`, :func:`deep_rnn_graphs`, :func:`tree_graph`, :func:`dependency_maps`,
+  :func:`grid_rnn_graph` (``birnn.py``): the bidirectional RNN, deep RNNs, a recursive network,
+  who-reads-whom, the sweeps of a 2-D RNN (chapter 4).
 - :func:`lstm_cell`, :func:`gate_activations` (``gates.py``): the LSTM cell and the gates over time
   (chapters 7, 8).
 - :func:`draw_gradient_norms`, :func:`draw_prediction`, :func:`draw_samples` (``frames.py``): one
@@ -20,9 +21,9 @@ from .patterns import design_pattern, sequence_shapes  # noqa: E402
 
 __all__ += ["design_pattern", "sequence_shapes"]
 
-from .birnn import brnn_graph, deep_rnn_graphs, dependency_maps, tree_graph  # noqa: E402
+from .birnn import brnn_graph, deep_rnn_graphs, dependency_maps, grid_rnn_graph, tree_graph  # noqa: E402
 
-__all__ += ["brnn_graph", "deep_rnn_graphs", "tree_graph", "dependency_maps"]
+__all__ += ["brnn_graph", "deep_rnn_graphs", "tree_graph", "dependency_maps", "grid_rnn_graph"]
 
 from .gates import gate_activations, lstm_cell  # noqa: E402  (chapters 7, 8)
 

@@ -179,3 +179,35 @@ def dependency_maps(maps, titles, target_offset=0):
                xticks=range(T), yticks=range(T))
     fig.tight_layout()
     return fig
+
+
+def grid_rnn_graph(n: int = 4):
+    """The four sweeps of a two-dimensional RNN over an ``n`` x ``n`` grid of inputs (chapter 4).
+
+    One panel per corner the sweep starts from; in each, every state h_{i,j} has an arrow from the
+    neighbour it reads in its column and the one in its row (``rnncourse.birnn.grid_rnn``), so the
+    state at a node has read every input between it and the panel's corner.
+
+    Returns:
+        The figure (2 x 2 Axes).
+    """
+    from matplotlib.patches import Circle, FancyArrowPatch
+
+    if not isinstance(n, int) or not 2 <= n <= 6:
+        raise ValueError(f"n: expected an integer from 2 to 6, got {n!r}")
+    fig, axes = plt.subplots(2, 2, figsize=(6.4, 6.4))
+    sweeps = [("from the top left", 1, 1), ("from the top right", 1, -1),
+              ("from the bottom left", -1, 1), ("from the bottom right", -1, -1)]
+    for ax, (title, d_row, d_col) in zip(axes.flat, sweeps):
+        for i in range(n):
+            for j in range(n):
+                ax.add_patch(Circle((j, -i), 0.2, facecolor="#dbe8f5", edgecolor="black", lw=1))
+                for pi, pj in ((i - d_row, j), (i, j - d_col)):          # the two neighbours read
+                    if 0 <= pi < n and 0 <= pj < n:
+                        ax.add_patch(FancyArrowPatch((pj, -pi), (j, -i), arrowstyle="-|>",
+                                                     mutation_scale=10, shrinkA=9, shrinkB=9,
+                                                     lw=1, color="black"))
+        ax.set_title(title, fontsize=11)
+        _frame(ax, (-0.5, n - 0.5), (-n + 0.5, 0.5))
+    fig.tight_layout()
+    return fig

@@ -17,8 +17,7 @@ import numpy as np
 import torch
 
 from .. import longterm
-from ..numpy import ESN
-from ..reservoir import mackey_glass_split, nrmse
+from ..reservoir import fit_mackey_glass, mackey_glass_split, nrmse
 from ..text import charlm
 
 
@@ -56,9 +55,9 @@ def draw_prediction(ax, radius: float, leak_rate: float = 0.3, reservoir_size: i
     the closed-loop NRMSE. Fixed limits, so that the frames of a slider over ``radius`` compare.
     Deterministic.
     """
-    X_train, Y_train, X_test, Y_test = mackey_glass_split()
-    esn = ESN(1, reservoir_size, spectral_radius=radius, leak_rate=leak_rate, ridge=1e-8,
-              noise=1e-4, seed=seed).fit(X_train, Y_train, washout=100)
+    _, Y_train, X_test, Y_test = mackey_glass_split()
+    esn = fit_mackey_glass(seed, reservoir_size, spectral_radius=radius, leak_rate=leak_rate,
+                           ridge=1e-8, noise=1e-4)
     one_step = nrmse(esn.predict(X_test, h0=esn.state_), Y_test)
     truth = Y_test[:n_steps]
     generated = esn.generate(n_steps, warmup=Y_train[-1:], h0=esn.state_)
