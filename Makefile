@@ -101,6 +101,7 @@ execute: setup
 	RNNCOURSE_WIDGETS=0 RNNCOURSE_PROGRESS=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
 	    --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
+	$(BIN)/python scripts/coalesce_streams.py $(NOTEBOOKS)
 
 # PDF through LaTeX: needs Debian's TeX Live (see scripts/ensure_latex.sh for the package list).
 pdf: setup
