@@ -14,28 +14,30 @@ extra parameters, which are trained, initial values; the options must be stored 
 ``super().__init__()``, which reads them) and provides the two hooks of its kernel (identical for
 ``RecurrentBase`` and ``CellBase``)::
 
-    def _layer_forward(self, x, state, p, lengths=None) -> (out, final_state, cache):
+    def _layer_forward(self, x, state, p) -> (out, final_state, cache):
         # x (T, B, I) already in processing order (the base reverses time for the reverse
         # direction), state a tuple of n_states (B, ·) arrays, p a dict base name -> array for this
         # layer and direction ("weight_ih", "weight_hh", optional "bias_ih", "bias_hh", extras).
-        # out (T, B, ·) holds h_1 .. h_T; final_state is a tuple like state. With ``lengths`` (B,),
-        # sequence b ends at step lengths[b]: its final state is the one of that step
-        # (``last_steps``), and the backward pass must take dL/d(final state) in there
-        # (``final_gradients``); what the kernel computes past the end is never used.
+        # out (T, B, ·) holds h_1 .. h_T; final_state is a tuple like state.
 
     def _layer_backward(self, d_out, d_final, cache) -> (dx, d_state0, dp):
         # d_out (T, B, ·) = dL/dh_t from above; d_final tuple like state = dL/d(final state)
         # (zeros when unused); dx (T, B, I), d_state0 tuple like state, dp dict base name -> grad.
 
-The kernels need no other change for a variable-length batch: the base hands them the sequences with
-their steps at the start (for the reverse direction, each sequence reversed within its own length,
-``_packing.reversed_steps``), zeroes the outputs past each end and the gradients that arrive there;
-a step past the end then receives no gradient and sends none back, so BPTT ignores the padding.
+A variable-length batch (``lengths``, or a ``PackedSequence``) needs nothing of the kernels either:
+the base runs them on *segments* of time, as cuDNN runs a packed batch. With the sequences sorted
+longest first, the steps up to the shortest length form the first segment, run on the whole batch;
+the next segment, up to the next length, runs on the sequences still going, from the states the
+first left; and so on (``_segments``). A sequence drops out at its last step, so its final state is
+the one of that step, no step past its end is ever computed, and the backward pass runs the
+segments in reverse, the gradient of a segment's initial state flowing into the one before
+(``_segments_backward``): BPTT never touches the padding. The reverse direction reads each sequence
+reversed within its own length (``_packing.reversed_steps``), so its steps start at 0 too. There
+are as many kernel calls as distinct lengths, and as many time steps in all as the longest.
 
 Kernels share helpers defined here: ``input_projection`` (W_ih x_t + biases for all t, one matrix
-product) and ``input_gradients`` (dL/dW_ih and dL/dx from the δ of that projection),
-``last_steps`` and ``final_gradients`` (variable lengths); the reference steps two more,
-``batch_sum`` and ``batch_outer`` (a gradient's sum over the batch).
+product) and ``input_gradients`` (dL/dW_ih and dL/dx from the δ of that projection); the reference
+steps two more, ``batch_sum`` and ``batch_outer`` (a gradient's sum over the batch).
 """
 
 from __future__ import annotations
@@ -71,24 +73,6 @@ def input_gradients(delta, x, weight_ih):
     return rows.T @ x.reshape(T * B, x.shape[-1]), (rows @ weight_ih).reshape(x.shape)
 
 
-def last_steps(lengths, *histories):
-    """The state of each sequence after its own last step: ``h[lengths[b], b]`` for every history
-    (T + 1, B, n) that stores the initial state first; one (B, n) array per history."""
-    batch = np.arange(len(lengths))
-    return tuple(h[lengths, batch] for h in histories)
-
-
-def final_gradients(lengths, d_out, d_final):
-    """dL/d(final h) of each sequence added to dL/dh at its own last step ``lengths[b]``.
-
-    Returns (d_out with it added, a copy), and zeros in place of ``d_final``: nothing enters at
-    step T any more. The kernels with a cell state (LSTM) place dL/d(final c) the same way.
-    """
-    d_out = np.array(d_out)
-    d_out[lengths - 1, np.arange(len(lengths))] += d_final
-    return d_out, np.zeros_like(d_final)
-
-
 def batch_sum(a):
     """Σ over the batch: a (B, n) array summed over its rows; an unbatched (n,) array as it is."""
     return a.sum(axis=0) if a.ndim == 2 else a
@@ -105,7 +89,7 @@ class _Module(_ModelOptions):
     training = True          # torch.nn's default mode; ``train()`` / ``eval()`` switch it
 
     # ---- hooks (see the module docstring) -------------------------------------------------
-    def _layer_forward(self, x, state, p, lengths=None):
+    def _layer_forward(self, x, state, p):
         raise NotImplementedError
 
     def _layer_backward(self, d_out, d_final, cache):
@@ -307,6 +291,8 @@ class RecurrentBase(SequenceOptions, _Module):
                                           model=type(self).__name__)
             x = V.to_numpy(x)
             lengths = P.check_lengths(lengths, x.shape[0], x.shape[1], batched)
+        if lengths is not None and len(lengths) == 0:       # an empty batch has no lengths to respect
+            lengths = None
         T, B, _ = x.shape
         L, D = self.num_layers, self.num_directions
         shapes, layout = self._state_shapes(B, batched)
@@ -333,7 +319,11 @@ class RecurrentBase(SequenceOptions, _Module):
                 k = layer * D + d
                 p = split_params(self.params, layer, d)
                 seq = self._time_order(layer_input, d, order)
-                out, final, cache = self._layer_forward(seq, tuple(s[k] for s in states), p, lengths)
+                state = tuple(s[k] for s in states)
+                if lengths is None:
+                    out, final, cache = self._layer_forward(seq, state, p)
+                else:
+                    out, final, cache = self._segments(seq, state, p, lengths)
                 outs.append(self._time_order(out, d, order))
                 for j in range(self.n_states):
                     finals[j][k] = final[j]
@@ -341,13 +331,9 @@ class RecurrentBase(SequenceOptions, _Module):
             # output[t] = concat(forward h_t, reverse h_t): the input of the next layer
             layer_input = np.concatenate(outs, axis=-1)
 
-        valid = None
-        if lengths is not None:     # the output past the end of each sequence is zero
-            valid = P.valid_steps(lengths, T)[..., None]
-            layer_input = layer_input * valid
         final_states = [np.stack(f) if batched else np.stack(f)[:, 0] for f in finals]
         state_out = final_states[0] if self.n_states == 1 else tuple(final_states)
-        self._cache = dict(caches=caches, masks=masks, lengths=lengths, order=order, valid=valid,
+        self._cache = dict(caches=caches, masks=masks, lengths=lengths, order=order,
                            x_shape=x.shape, batched=batched, state_shapes=shapes, state_layout=layout,
                            packed=rows)
         if packed is not None:
@@ -358,6 +344,54 @@ class RecurrentBase(SequenceOptions, _Module):
         output = self._to_user(layer_input, batched)
         self._cache["out_shape"] = output.shape
         return output, state_out
+
+    def _segments(self, seq, state, p, lengths):
+        """The kernel over a variable-length batch, one segment of time at a time (see the module
+        docstring). ``seq`` (T, B, I) holds each sequence from its step 0; returns (out, final,
+        cache) like ``_layer_forward``, ``out`` zero past each end."""
+        order = np.argsort(-lengths, kind="stable")        # longest first
+        ends = np.unique(lengths)                           # where segments end, ascending
+        current = [s[order] for s in state]                 # the state of every sequence, sorted
+        out, pieces, start = None, [], 0
+        for end in ends:
+            n = int(np.count_nonzero(lengths > start))      # sequences still going: the first n
+            rows = order[:n]
+            o, f, cache = self._layer_forward(seq[start:end, rows], tuple(c[:n] for c in current), p)
+            if out is None:
+                out = np.zeros(seq.shape[:2] + o.shape[2:], o.dtype)
+            out[start:end, rows] = o
+            for c, part in zip(current, f):
+                c[:n] = part
+            pieces.append((start, end, n, cache))
+            start = end
+        final = tuple(c[np.argsort(order)] for c in current)   # back to the caller's order
+        return out, final, ("segments", order, lengths, pieces)
+
+    def _segments_backward(self, d_out, d_final, cache):
+        """Backward through ``_segments``: the segments in reverse; dL/d(final state) of a sequence
+        enters at the end of its last segment, and the gradient of a segment's initial state is
+        dL/d(state) at the end of the one before."""
+        _, order, lengths, pieces = cache
+        sorted_lengths = lengths[order]
+        d_state = [np.zeros_like(g) for g in d_final]       # sorted order
+        d_final = [g[order] for g in d_final]
+        dx, grads = None, {}
+        for start, end, n, piece in reversed(pieces):
+            ending = np.flatnonzero(sorted_lengths[:n] == end)
+            for d, g in zip(d_state, d_final):
+                d[ending] = g[ending]
+            rows = order[:n]
+            dx_piece, d0, dp = self._layer_backward(d_out[start:end, rows], tuple(d[:n] for d in d_state),
+                                                    piece)
+            if dx is None:
+                dx = np.zeros(d_out.shape[:2] + dx_piece.shape[2:], dx_piece.dtype)
+            dx[start:end, rows] = dx_piece
+            for d, part in zip(d_state, d0):
+                d[:n] = part
+            for name, g in dp.items():
+                grads[name] = grads[name] + g if name in grads else g
+        inverse = np.argsort(order)
+        return dx, tuple(d[inverse] for d in d_state), grads
 
     def _unpack(self, packed):
         """A ``PackedSequence`` -> (padded (T, B, I) array, lengths, batched=True, (t_index, b_index))."""
@@ -421,8 +455,6 @@ class RecurrentBase(SequenceOptions, _Module):
                       "(seq_len, batch, num_directions * hidden_size)") if batched else \
                 "(seq_len, num_directions * hidden_size) for unbatched input"
             d_above = self._from_user("grad_output", grad_output, c["out_shape"], layout, batched)
-        if c["valid"] is not None:          # the padding has no output: no gradient either
-            d_above = d_above * c["valid"]
         if grad_state is None:
             grad_state = (None,) * self.n_states if self.n_states > 1 else None
         d_final = self._read_states(grad_state, "grad_state", self._state_names("grad_state"),
@@ -436,7 +468,8 @@ class RecurrentBase(SequenceOptions, _Module):
             for d in range(D):
                 k = layer * D + d
                 d_out = self._time_order(d_above[..., d * O:(d + 1) * O], d, c["order"])
-                dx, ds0, dp = self._layer_backward(d_out, tuple(g[k] for g in d_final), c["caches"][k])
+                backward = self._layer_backward if c["lengths"] is None else self._segments_backward
+                dx, ds0, dp = backward(d_out, tuple(g[k] for g in d_final), c["caches"][k])
                 dx = self._time_order(dx, d, c["order"])
                 # both directions read the same layer input: their gradients add up
                 d_below = dx if d_below is None else d_below + dx

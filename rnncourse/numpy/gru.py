@@ -44,9 +44,7 @@ g of step t, and δ likewise, so every element-wise call works on contiguous blo
 pre-multiplied by -1 so that σ is one ``exp`` (``activate``), tanh is ``tanh_``, both in place;
 the factors of (7)-(10) are computed inside the backward loop while the forward values are still
 in the cache; the sums over time are batched matrix products over the T * B rows, after the
-loop. As in ``rnn.py``, W h_{t-1} is written ``h[t] @ W.T`` and Wᵀ δ_t is ``delta @ W``. With a
-variable-length batch (``lengths``, see ``base.py``) the final state of sequence b is h_{lengths[b]},
-where dL/dh_n enters in the backward pass.
+loop. As in ``rnn.py``, W h_{t-1} is written ``h[t] @ W.T`` and Wᵀ δ_t is ``delta @ W``.
 """
 
 from __future__ import annotations
@@ -56,7 +54,7 @@ import numpy as np
 from .. import _options as O
 from .._options import GRUOptions
 from ._elementwise import activate, sigmoid, tanh_
-from .base import CellBase, RecurrentBase, batch_outer, batch_sum, final_gradients, last_steps
+from .base import CellBase, RecurrentBase, batch_outer, batch_sum
 
 
 # ---- the reference: one step, one line per equation -------------------------------------------
@@ -159,11 +157,8 @@ def gru_steps_backward(d_out, d_final, cache):
 
 
 # ---- the kernel: the same equations, fast -----------------------------------------------------
-def gru_forward(x, state, p, reset_after=True, lengths=None):
-    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache).
-
-    With ``lengths`` (B,) the final state of sequence b is h_{lengths[b]}.
-    """
+def gru_forward(x, state, p, reset_after=True):
+    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache)."""
     T, B, I = x.shape
     (h0,) = state
     H = h0.shape[-1]
@@ -228,16 +223,13 @@ def gru_forward(x, state, p, reset_after=True, lengths=None):
                 h[t + 1] *= z
                 h[t + 1] += n
             extra = rh
-    cache = (x, h, a, extra, p, reset_after, lengths)
-    return h[1:], (h[T],) if lengths is None else last_steps(lengths, h), cache
+    cache = (x, h, a, extra, p, reset_after)
+    return h[1:], (h[T],), cache
 
 
 def gru_backward(d_out, d_final, cache):
     """Backward through ``gru_forward``: (dL/dh_t, (dL/dh_T,)) -> (dL/dx, (dL/dh_0,), grads)."""
-    x, h, gates, extra, p, reset_after, lengths = cache
-    if lengths is not None:                            # dL/dh_n enters at each sequence's last step
-        d_out, d_last = final_gradients(lengths, d_out, d_final[0])
-        d_final = (d_last,)
+    x, h, gates, extra, p, reset_after = cache
     _, T, B, H = gates.shape
     I = x.shape[-1]
     dtype = h.dtype
@@ -307,8 +299,8 @@ def gru_backward(d_out, d_final, cache):
 class _GRURules(GRUOptions):
     """The hooks that plug the GRU kernel into RecurrentBase / CellBase (options: _options)."""
 
-    def _layer_forward(self, x, state, p, lengths=None):
-        return gru_forward(x, state, p, self.reset_after, lengths)
+    def _layer_forward(self, x, state, p):
+        return gru_forward(x, state, p, self.reset_after)
 
     def _layer_backward(self, d_out, d_final, cache):
         return gru_backward(d_out, d_final, cache)

@@ -22,15 +22,12 @@ import numpy as np
 
 from .. import _options as O
 from .._options import LeakyOptions
-from .base import RecurrentBase, final_gradients, last_steps
+from .base import RecurrentBase
 from .rnn import _input_projection, _weight_grads  # shared with the Elman RNN
 
 
-def leaky_forward(x, state, p, lengths=None):
-    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache).
-
-    With ``lengths`` (B,) the final state of sequence b is h_{lengths[b]} (see ``base.py``).
-    """
+def leaky_forward(x, state, p):
+    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache)."""
     T, B, _ = x.shape
     (h0,) = state
     W_hh, alpha = p["weight_hh"], p["alpha"]
@@ -41,16 +38,12 @@ def leaky_forward(x, state, p, lengths=None):
     for t in range(1, T + 1):                        # indexing as in rnn.py: h[t] is h_t, u[t - 1] is u_t
         u[t - 1] = np.tanh(a_x[t - 1] + h[t - 1] @ W_hh.T)   # u_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
         h[t] = (1 - alpha) * h[t - 1] + alpha * u[t - 1]     # h_t = (1 - α) ⊙ h_{t-1} + α ⊙ u_t
-    final = (h[T],) if lengths is None else last_steps(lengths, h)
-    return h[1:], final, (x, h, u, p, lengths)
+    return h[1:], (h[T],), (x, h, u, p)
 
 
 def leaky_backward(d_out, d_final, cache):
     """BPTT through ``leaky_forward``: (dL/dh_t, (dL/dh_T,)) -> (dL/dx, (dL/dh_0,), grads incl. alpha)."""
-    x, h, u, p, lengths = cache
-    if lengths is not None:                          # dL/dh_n enters at each sequence's last step
-        d_out, d_last = final_gradients(lengths, d_out, d_final[0])
-        d_final = (d_last,)
+    x, h, u, p = cache
     T = x.shape[0]
     W_hh, alpha = p["weight_hh"], p["alpha"]
     g = np.empty_like(u)                             # g[t - 1] is g_t = dL/dh_t
@@ -163,8 +156,8 @@ class LeakyRNN(LeakyOptions, RecurrentBase):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, 0, device, dtype, rng=rng)
 
-    def _layer_forward(self, x, state, p, lengths=None):
-        return leaky_forward(x, state, p, lengths)
+    def _layer_forward(self, x, state, p):
+        return leaky_forward(x, state, p)
 
     def _layer_backward(self, d_out, d_final, cache):
         return leaky_backward(d_out, d_final, cache)

@@ -56,9 +56,7 @@ by -1 and those of g by -2 so that the three sigmoids and the tanh of (1)-(3), (
 depend only on the forward values are computed inside the backward loop, where they are still in
 the cache, not for all steps at once; and the sums over time are one batched matrix product over
 the T * B (step, sample) rows, after the loop. As in ``rnn.py``, W_hh h_{t-1} is written
-``h[t] @ W.T`` and W_hhᵀ δ_t is ``delta @ W``. With a variable-length batch (``lengths``, see
-``base.py``) the final (h, c) of sequence b are those of step lengths[b], where dL/dh_n and dL/dc_n
-enter in the backward pass.
+``h[t] @ W.T`` and W_hhᵀ δ_t is ``delta @ W``.
 """
 
 from __future__ import annotations
@@ -68,7 +66,7 @@ import numpy as np
 from .._layout import PEEPHOLES, PROJECTION
 from .._options import LSTMOptions
 from ._elementwise import activate, exp_factors, sigmoid, tanh_
-from .base import CellBase, RecurrentBase, batch_outer, batch_sum, final_gradients, last_steps
+from .base import CellBase, RecurrentBase, batch_outer, batch_sum
 
 
 # ---- the reference: one step, one line per equation -------------------------------------------
@@ -181,11 +179,10 @@ def lstm_steps_backward(d_out, d_final, cache):
 
 
 # ---- the kernel: the same equations, fast -----------------------------------------------------
-def lstm_forward(x, state, p, peephole=False, lengths=None):
+def lstm_forward(x, state, p, peephole=False):
     """One layer, one direction. x (T, B, I), state (h_0, c_0) -> (h_1..h_T, (h_T, c_T), cache).
 
-    h has P features with projections (``weight_hr`` in ``p``), H without. With ``lengths`` (B,)
-    the final state of sequence b is (h, c) of step lengths[b].
+    h has P features with projections (``weight_hr`` in ``p``), H without.
     """
     T, B, I = x.shape
     h0, c0 = state
@@ -234,14 +231,13 @@ def lstm_forward(x, state, p, peephole=False, lengths=None):
             np.multiply(o, tanh_c[t], out=m[t])        # (6) h_t = o_t ⊙ tanh(c_t)
             if projected:
                 np.matmul(m[t], W_hr_T, out=h[t + 1])  # (6p) h_t = W_hr m_t
-    cache = (x, h, c, tanh_c, z, p, peephole, m if projected else None, lengths)
-    final = (h[T], c[T]) if lengths is None else last_steps(lengths, h, c)
-    return h[1:], final, cache
+    cache = (x, h, c, tanh_c, z, p, peephole, m if projected else None)
+    return h[1:], (h[T], c[T]), cache
 
 
 def lstm_backward(d_out, d_final, cache):
     """Backward through ``lstm_forward``: (dL/dh_t, (dL/dh_T, dL/dc_T)) -> (dL/dx, (dL/dh_0, dL/dc_0), grads)."""
-    x, h, c, tanh_c, gates, p, peephole, m, lengths = cache
+    x, h, c, tanh_c, gates, p, peephole, m = cache
     T, B, H = tanh_c.shape
     P = h.shape[-1]
     I = x.shape[-1]
@@ -249,12 +245,6 @@ def lstm_backward(d_out, d_final, cache):
     W_hh = p["weight_hh"].reshape(4, H, P)
     if peephole:
         w_ci, w_cf, w_co = (p[name] for name in ("weight_ci", "weight_cf", "weight_co"))
-    d_c_in = None                                      # dL/dc_n at each sequence's last step
-    if lengths is not None:
-        d_out, d_h_final = final_gradients(lengths, d_out, d_final[0])
-        d_c_in = np.zeros((T, B, H), dtype)
-        d_c_in[lengths - 1, np.arange(B)] = d_final[1]
-        d_final = (d_h_final, np.zeros_like(d_final[1]))
     projected = m is not None
     if projected:
         W_hr = p[PROJECTION]
@@ -279,8 +269,6 @@ def lstm_backward(d_out, d_final, cache):
             np.matmul(e_p[t], W_hr, out=e_h)           # (7p) ε^m_t = W_hrᵀ ε^h_t
         else:
             np.add(d_out[t], d_h, out=e_h)             # (7)
-        if d_c_in is not None:
-            d_c += d_c_in[t]
         np.multiply(e_h, tc, out=do)
         do *= slope[3]                                 # (8)  δo = ε^h ⊙ tanh(c_t) ⊙ o (1 - o)
         np.multiply(tc, tc, out=u)
@@ -327,8 +315,8 @@ def lstm_backward(d_out, d_final, cache):
 class _LSTMRules(LSTMOptions):
     """The hooks that plug the LSTM kernel into RecurrentBase / CellBase (options: _options)."""
 
-    def _layer_forward(self, x, state, p, lengths=None):
-        return lstm_forward(x, state, p, self.peephole, lengths)
+    def _layer_forward(self, x, state, p):
+        return lstm_forward(x, state, p, self.peephole)
 
     def _layer_backward(self, d_out, d_final, cache):
         return lstm_backward(d_out, d_final, cache)

@@ -20,11 +20,6 @@ every step, so their gradients are sums over time:
 Arrays hold a batch in their rows, so W x_t is written x_t @ W.T. Steps are numbered
 t = 1 .. T as in the equations; the per-step arrays (x, a_x, delta, d_out) are 0-based,
 so step t is entry t - 1, while h stores the initial state first: h[t] is h_t.
-
-With lengths (a variable-length batch, see base.py) sequence b ends at step lengths[b]:
-h_n is h_{lengths[b]} and dL/dh_n enters there. The steps past the end restart from h = 0
-each time (h is zeroed there), so that a ReLU network cannot grow without bound over a
-long padding; nothing of them reaches the outputs, the final states or the gradients.
 """
 
 from __future__ import annotations
@@ -33,9 +28,7 @@ import numpy as np
 
 from .. import _options as O
 from .._options import ElmanOptions
-from .._packing import valid_steps
-from .base import (CellBase, RecurrentBase, final_gradients, input_gradients, input_projection,
-                   last_steps)
+from .base import CellBase, RecurrentBase, input_gradients, input_projection
 
 
 def _input_projection(x, p):
@@ -60,11 +53,8 @@ def _weight_grads(delta, x, h_prev, p):
     return dx, dp
 
 
-def rnn_forward(x, state, p, nonlinearity="tanh", lengths=None):
-    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache).
-
-    With ``lengths`` (B,) the final state of sequence b is h_{lengths[b]}.
-    """
+def rnn_forward(x, state, p, nonlinearity="tanh"):
+    """One layer, one direction. x (T, B, I), state (h_0,) -> (h_1..h_T, (h_T,), cache)."""
     T, B, _ = x.shape
     (h0,) = state
     W_hh = p["weight_hh"]
@@ -72,22 +62,15 @@ def rnn_forward(x, state, p, nonlinearity="tanh", lengths=None):
     a_x = _input_projection(x, p)                    # W_ih x_t + b_ih + b_hh, all t
     h = np.empty((T + 1,) + h0.shape, dtype=a_x.dtype)
     h[0] = h0
-    inside = None if lengths is None else valid_steps(lengths, T)[..., None]
     for t in range(1, T + 1):
         a = a_x[t - 1] + h[t - 1] @ W_hh.T           # a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
         h[t] = f(a)                                  # h_t = f(a_t)
-        if inside is not None:
-            h[t] *= inside[t - 1]                    # past the end: 0
-    final = (h[T],) if lengths is None else last_steps(lengths, h)
-    return h[1:], final, (x, h, p, nonlinearity, lengths)
+    return h[1:], (h[T],), (x, h, p, nonlinearity)
 
 
 def rnn_backward(d_out, d_final, cache):
     """BPTT through ``rnn_forward``: (dL/dh_t for all t, (dL/dh_T,)) -> (dL/dx, (dL/dh_0,), grads)."""
-    x, h, p, nonlinearity, lengths = cache
-    if lengths is not None:                          # dL/dh_n enters at each sequence's last step
-        d_out, d_last = final_gradients(lengths, d_out, d_final[0])
-        d_final = (d_last,)
+    x, h, p, nonlinearity = cache
     T = x.shape[0]
     W_hh = p["weight_hh"]
     # f'(a_t) from the saved outputs: tanh' = 1 - h_t², relu' = [h_t > 0]
@@ -109,8 +92,8 @@ def rnn_backward(d_out, d_final, cache):
 class _Elman(ElmanOptions):
     """The hooks that plug the Elman kernel into RecurrentBase / CellBase (options: _options)."""
 
-    def _layer_forward(self, x, state, p, lengths=None):
-        return rnn_forward(x, state, p, self.nonlinearity, lengths)
+    def _layer_forward(self, x, state, p):
+        return rnn_forward(x, state, p, self.nonlinearity)
 
     def _layer_backward(self, d_out, d_final, cache):
         return rnn_backward(d_out, d_final, cache)
