@@ -129,7 +129,7 @@ def lstm_step_backward(d_h, d_c, cache):
     w_ci, w_cf, w_co = cache["w_ci"], cache["w_cf"], cache["w_co"]
     projected = {}
     if "W_hr" in cache:
-        projected["weight_hr"] = batch_outer(d_h, cache["m"])                  # (13p)
+        projected["weight_hr"] = batch_outer(d_h, cache["m"])      # (13p)
         d_h = d_h @ cache["W_hr"]                                  # (7p) ε^m_t = W_hrᵀ ε^h_t
     tanh_c = np.tanh(c)
     d_o = d_h * tanh_c * o * (1 - o)                               # (8)  δo_t
