@@ -442,3 +442,14 @@ def test_torch_backend_refuses_nan_also_when_not_strict():
     model = rtorch.RNN(I, H)
     with pytest.raises(ValueError, match="expected finite values"):
         model.load_state_dict({"weight_ih_l0": torch.full((H, I), float("nan"))}, strict=False)
+
+
+def test_numpy_models_take_torch_nns_module_calls():
+    model = rnp.LSTM(I, H, 2, proj_size=2)
+    assert [n for n, _ in model.named_parameters()] == list(torch.nn.LSTM(I, H, 2, proj_size=2).state_dict())
+    assert all(a is b for a, b in zip(model.parameters(), model.params.values()))
+    assert model.to("cpu", torch.float64) is model and model.dtype == np.float64
+    assert model.to(torch.device("cpu")).dtype == np.float64 and model.to(dtype=np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="^device: the NumPy backend computes on the CPU"):
+        model.to("cuda")
+    assert [len(w) for w in model.all_weights] == [5, 5]      # w_ih, w_hh, b_ih, b_hh, w_hr per layer

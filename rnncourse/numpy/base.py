@@ -145,16 +145,35 @@ class _Module(_ModelOptions):
         for name, value in values.items():  # only after every entry passed the checks
             self.params[name][...] = value
 
-    def to(self, dtype):
+    def to(self, *args, device=None, dtype=None):
         """Cast every parameter to ``dtype`` (float32 or float64); returns ``self``.
 
-        This makes new arrays: build optimisers after calling it.
+        Called as torch.nn's ``Module.to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``
+        (the device must be the CPU). A new dtype makes new arrays: build optimisers after it.
         """
+        for arg in args:
+            is_device = type(arg).__name__ == "device" or (
+                isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"))
+            if is_device:
+                device = arg
+            else:
+                dtype = arg
+        O.numpy_device(device)
+        if dtype is None:
+            return self
         self.dtype = O.numpy_dtype(dtype)
         for name, value in self.params.items():
             self.params[name] = value.astype(self.dtype)
         self.grads, self._cache = {}, None
         return self
+
+    def named_parameters(self):
+        """(name, array) of every parameter, in torch.nn's order, as torch.nn's ``named_parameters``."""
+        return iter(self.params.items())
+
+    def parameters(self):
+        """Every parameter array, in torch.nn's order, as torch.nn's ``parameters``."""
+        return iter(self.params.values())
 
     def double(self):
         return self.to(np.float64)
