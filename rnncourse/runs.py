@@ -28,6 +28,7 @@ from torch import nn
 from . import _validate as V
 from .data import adding_problem, copy_memory
 from .gates import set_forget_bias
+from .init import recurrent_init_
 from .models import SequenceRegressor
 from .train import evaluate, train
 
@@ -65,30 +66,42 @@ def blocks(losses) -> list:
     return [float(v) for v in np.asarray(losses[:n]).reshape(-1, BLOCK).mean(axis=1)]
 
 
-def _model(kind, input_size, hidden_size, seed, forget_bias, **options):
+def _model(kind, input_size, hidden_size, seed, forget_bias, init="default", **options):
     torch.manual_seed(seed)
     net = SequenceRegressor(input_size, hidden_size, kind=kind, **options)
     if forget_bias is not None:
         set_forget_bias(net.rnn, forget_bias)
+    recurrent_init_(net.rnn, init)
     return net
 
 
 def adding_run(kind: str, T: int, steps: int, seed: int = 0, hidden_size: int = 16,
-               batch_size: int = 64, lr: float = 1e-2, forget_bias=None, desc=None) -> Run:
+               batch_size: int = 64, lr: float = 1e-2, forget_bias=None, desc=None, clip=1.0,
+               init="default", optimizer="adam", **options) -> Run:
     """Train ``SequenceRegressor(2, hidden_size, kind=kind)`` on the adding problem of length ``T``.
 
-    Adam, gradient norm clipped at 1, ``steps`` batches of ``batch_size`` fresh sequences. ``seed``
-    fixes the initialisation (``torch.manual_seed``) and the batches. ``forget_bias``: for
-    ``kind='lstm'``, the initial forget-gate bias (None: torch.nn's default). The test loss is the
-    MSE on 1000 sequences drawn with seed :data:`TEST_SEED`; predicting the mean scores 1/6.
-    ``desc``: print the training summary with this label (None: silent).
+    Adam, gradient norm clipped at ``clip`` (1; None: no clipping), ``steps`` batches of
+    ``batch_size`` fresh sequences. ``seed`` fixes the initialisation (``torch.manual_seed``) and
+    the batches. ``forget_bias``: for ``kind='lstm'``, the initial forget-gate bias (None: torch.nn's
+    default). ``init``: the recurrent weights (``rnncourse.init.recurrent_init_``: ``'default'``,
+    ``'orthogonal'``, ``'identity'``); ``optimizer``: as :func:`rnncourse.train.train`; ``options`` go to the
+    recurrent layer (``nonlinearity='relu'``...). The test loss is the MSE on 1000 sequences drawn
+    with seed :data:`TEST_SEED`; predicting the mean scores 1/6. ``desc``: print the training
+    summary with this label (None: silent).
+
+    A run whose loss becomes NaN or infinite stops there: its ``test`` is ``inf`` and
+    ``metrics`` ``{'diverged_at': step}`` (None for a run that did not diverge).
     """
     V.check_int("T", T, low=2)
-    net = _model(kind, 2, hidden_size, seed, forget_bias)
+    net = _model(kind, 2, hidden_size, seed, forget_bias, init, **options)
     losses = train(net, lambda step, rng: adding_problem(batch_size, T=T, seed=rng, dtype=np.float32),
-                   steps=steps, lr=lr, clip=1.0, seed=seed, desc=desc or "", verbose=desc is not None)
+                   steps=steps, lr=lr, clip=clip, seed=seed, desc=desc or "", verbose=desc is not None,
+                   optimizer=optimizer, on_nonfinite="stop")
+    diverged = len(losses) - 1 if not np.isfinite(losses[-1]) else None
     x, y = adding_problem(1000, T=T, seed=TEST_SEED, dtype=np.float32)
-    return Run(blocks(losses), evaluate(net, x, y), seed, losses=losses, model=net)
+    test = float("inf") if diverged is not None else evaluate(net, x, y)
+    metrics = None if diverged is None else {"diverged_at": diverged}
+    return Run(blocks(losses), test, seed, metrics=metrics, losses=losses, model=net)
 
 
 def copy_loss(prediction, target):

@@ -97,8 +97,8 @@ def _as_tensor(name, value, dtype):
 
 
 def train(model, make_batch, steps, lr=1e-3, clip=None, clip_mode="norm", seed=0, loss_fn=None,
-          desc="train", progress=None, verbose=True):
-    r"""Train ``model`` with Adam for ``steps`` mini-batches; return the list of losses.
+          desc="train", progress=None, verbose=True, optimizer="adam", on_nonfinite="raise"):
+    r"""Train ``model`` with Adam (or SGD) for ``steps`` mini-batches; return the list of losses.
 
     At step ``s`` (0, 1, ..., steps-1) ``x, y = make_batch(s, rng)`` with
     ``rng = np.random.default_rng(seed)`` (created once, so the batches are a seeded stream), then
@@ -123,9 +123,16 @@ def train(model, make_batch, steps, lr=1e-3, clip=None, clip_mode="norm", seed=0
         progress: show a ``tqdm.auto`` bar; None: only when stderr is a terminal (or the environment
             variable ``RNNCOURSE_PROGRESS=1``), so executed notebooks store no bar.
         verbose: print the one-line summary at the end.
+        optimizer: ``'adam'`` (``torch.optim.Adam``), ``'sgd'`` (plain ``torch.optim.SGD``: the step
+            is ``lr`` times the gradient, so a huge gradient is a huge step) or ``'momentum'``
+            (``torch.optim.SGD`` with momentum 0.9).
+        on_nonfinite: what to do when the loss becomes NaN or infinite: ``'raise'``
+            (``FloatingPointError`` naming the step) or ``'stop'`` (end training and return the
+            losses so far, the non-finite one last).
 
     Returns:
-        list of ``steps`` floats, the training loss of every step (before that step's update).
+        list of ``steps`` floats, the training loss of every step (before that step's update); fewer,
+        ending with the non-finite loss, when training stopped on one.
 
     The summary line, ``"{desc}: {steps} steps, loss {first:.3g} -> {last:.3g} (mean of the last
     {k})"`` where ``last`` is the mean of the last ``k = max(1, steps // 10)`` losses, is rounded to
@@ -142,12 +149,17 @@ def train(model, make_batch, steps, lr=1e-3, clip=None, clip_mode="norm", seed=0
         clip = V.check_number("clip", clip, low=0.0, low_open=True)
     if clip_mode not in ("norm", "value"):
         raise ValueError(f"clip_mode: expected 'norm' or 'value', got {clip_mode!r}")
+    if optimizer not in ("adam", "sgd", "momentum"):
+        raise ValueError(f"optimizer: expected 'adam', 'sgd' or 'momentum', got {optimizer!r}")
+    if on_nonfinite not in ("raise", "stop"):
+        raise ValueError(f"on_nonfinite: expected 'raise' or 'stop', got {on_nonfinite!r}")
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("model: has no trainable parameters")
     dtype = params[0].dtype
     loss_fn = nn.MSELoss() if loss_fn is None else loss_fn
-    optimizer = torch.optim.Adam(params, lr=lr)
+    optimizer = (torch.optim.Adam(params, lr=lr) if optimizer == "adam"
+                 else torch.optim.SGD(params, lr=lr, momentum=0.9 if optimizer == "momentum" else 0.0))
     rng = np.random.default_rng(seed)
     model.train()
     bar = progress_bar(range(steps), desc=desc, progress=progress)
@@ -168,6 +180,8 @@ def train(model, make_batch, steps, lr=1e-3, clip=None, clip_mode="norm", seed=0
         value = loss.item()
         if not math.isfinite(value):
             bar.close()
+            if on_nonfinite == "stop":
+                return losses + [value]
             raise FloatingPointError(f"train: loss became {value} at step {step} ({desc}); "
                                      f"lower lr or set clip")
         losses.append(value)

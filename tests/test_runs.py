@@ -127,3 +127,18 @@ def test_memory_unit_reads_the_marker_unit():
     assert unit["keep"] == 0.99 and list(unit["cell"]) == [0.0, 0.4, 0.4, 0.4]
     with pytest.raises(ValueError, match="markers"):
         memory_unit(record, [2])
+
+
+def test_adding_run_init_and_divergence():
+    a = runs.adding_run("rnn", T=10, steps=10, seed=0, batch_size=8, init="identity",
+                        nonlinearity="relu")
+    W = a.model.rnn.weight_hh_l0.detach()
+    assert a.metrics is None and np.isfinite(a.test)
+    assert a.model.rnn.nonlinearity == "relu"
+    b = runs.adding_run("rnn", T=10, steps=0 + 1, seed=0, batch_size=8, init="orthogonal")
+    q = b.model.rnn.weight_hh_l0.detach().double()
+    assert not torch.allclose(W.double(), q)
+    # no clipping, plain SGD, a huge rate: the run stops at the first non-finite loss
+    d = runs.adding_run("rnn", T=20, steps=50, seed=0, batch_size=8, lr=1e3, clip=None,
+                        optimizer="sgd", nonlinearity="relu")
+    assert d.test == float("inf") and d.metrics["diverged_at"] == len(d.losses) - 1 < 50

@@ -177,3 +177,30 @@ def test_progress_bar_hidden_in_executed_notebooks_shown_on_request(monkeypatch)
     monkeypatch.setenv("RNNCOURSE_PROGRESS", "1")            # what `make lab` sets
     assert not progress_bar(range(3), desc="shown").disable
     assert progress_bar(range(3), desc="forced off", progress=False).disable
+
+
+def test_nonfinite_loss_stops_or_raises_and_sgd_takes_huge_steps():
+    # plain SGD with an absurd learning rate and no clipping blows the loss up within a few steps
+    def run(on_nonfinite):
+        torch.manual_seed(0)
+        model = SequenceRegressor(2, 8, kind="rnn", nonlinearity="relu")
+        return train(model, adding_batches(T=20), steps=50, lr=1e3, optimizer="sgd", seed=0,
+                     verbose=False, on_nonfinite=on_nonfinite)
+    losses = run("stop")
+    assert 1 < len(losses) < 50 and not np.isfinite(losses[-1]) and np.isfinite(losses[:-1]).all()
+    with pytest.raises(FloatingPointError, match=f"step {len(losses) - 1}"):
+        run("raise")
+    with pytest.raises(ValueError, match="optimizer"):
+        train(SequenceRegressor(2, 3), adding_batches(), steps=1, optimizer="adagrad")
+    with pytest.raises(ValueError, match="on_nonfinite"):
+        train(SequenceRegressor(2, 3), adding_batches(), steps=1, on_nonfinite="ignore")
+
+
+def test_momentum_and_sgd_differ_from_adam():
+    def run(optimizer):
+        torch.manual_seed(0)
+        return train(SequenceRegressor(2, 4), adding_batches(), steps=5, lr=1e-2, seed=0,
+                     verbose=False, optimizer=optimizer)
+    adam, sgd, momentum = run("adam"), run("sgd"), run("momentum")
+    assert adam[0] == sgd[0] == momentum[0]          # same model and batch before any update
+    assert len({adam[-1], sgd[-1], momentum[-1]}) == 3
