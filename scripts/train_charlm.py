@@ -7,6 +7,10 @@ printed and stored in the checkpoint's ``meta``. Examples (from the repository r
     # the shipped checkpoints
     python scripts/train_charlm.py english --steps 1200 --out rnncourse/text/data/english_lstm.pt
     python scripts/train_charlm.py tang --steps 800 --out rnncourse/text/data/tang_lstm.pt
+    # the same English run, keeping the weights at three stages for chapter 10 (and the digest of
+    # the final weights, equal to the shipped checkpoint's when the run reproduces it)
+    python scripts/train_charlm.py english --steps 1200 --snapshots 30,100,300 \
+        --stages-out rnncourse/text/data/english_lstm_stages.pt
     # the chapter's 60-second target: an LSTM trained for 60 s of CPU time, nothing saved
     # (measured: 948 steps, validation loss 1.195 nats/char on the machine that wrote chapter 9)
     python scripts/train_charlm.py english --seconds 60 --batch-size 32 --lr 8e-3
@@ -18,7 +22,8 @@ import sys
 
 import torch
 
-from rnncourse.text.charlm import CharLM, evaluate, save_checkpoint, train_charlm
+from rnncourse.text.charlm import (CharLM, evaluate, save_checkpoint, save_stages, train_charlm,
+                                   weights_digest)
 from rnncourse.text.corpus import Vocab, english_text, split, tang_poems
 
 # Settings per corpus: model size and batches. Tang: a vocabulary of the 3000 most frequent
@@ -52,6 +57,9 @@ def main(argv=None):
     parser.add_argument("--dropout", type=float, default=0.0,
                         help="dropout on the embeddings, between layers and before the head")
     parser.add_argument("--out", help="checkpoint path (nothing is saved without it)")
+    parser.add_argument("--snapshots", default="",
+                        help="comma-separated steps after which to keep the weights (with --stages-out)")
+    parser.add_argument("--stages-out", help="file for the weights at the --snapshots steps and the end")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -59,6 +67,9 @@ def main(argv=None):
     for key in ("batch_size", "lr"):
         if getattr(args, key) is not None:
             preset[key] = getattr(args, key)
+    snapshots = sorted(int(k) for k in args.snapshots.split(",") if k.strip())
+    if snapshots and not args.stages_out:
+        parser.error("--snapshots needs --stages-out")
     text = corpus_text(args.corpus)
     vocab = Vocab.from_text(text, max_size=preset.pop("max_vocab"))
     train_ids, valid_ids = split(vocab.encode(text), preset.pop("valid_fraction"))
@@ -67,18 +78,27 @@ def main(argv=None):
     history = train_charlm(model, train_ids, steps=args.steps, seconds=args.seconds,
                            seed=args.seed, valid_ids=valid_ids,
                            eval_every=max(100, (args.steps or 0) // 10), stateful=True,
-                           log=print, **preset)
+                           log=print, snapshots=snapshots, **preset)
     valid = evaluate(model, valid_ids)
     print(f"{args.corpus} {args.kind}: {history['steps']} steps in {history['seconds']:.0f} CPU s "
           f"(1 thread, {platform.processor() or platform.machine()}), "
           f"validation loss {valid:.4f} nats/char")
+    command = " ".join(["python", "scripts/train_charlm.py"] + sys.argv[1:])
+    if args.stages_out:
+        # the final weights are not stored again: their digest says whether they are --out's
+        save_stages(args.stages_out, model, vocab, history["snapshots"], corpus=args.corpus,
+                    seed=args.seed, steps=history["steps"], train_loss=history["loss"],
+                    final_digest=weights_digest(model), command=command,
+                    torch=str(torch.__version__))
+        print("saved", args.stages_out, "with stages", sorted(history["snapshots"]),
+              "and the digest of the final weights", weights_digest(model)[:16])
     if args.out:
         save_checkpoint(args.out, model, vocab, corpus=args.corpus, steps=history["steps"],
                         cpu_seconds=round(history["seconds"], 1), seed=args.seed,
                         valid_loss=round(valid, 4), train_loss=history["loss"],
                         valid_curve=history["valid"], python=platform.python_version(),
                         torch=str(torch.__version__), settings=PRESETS[args.corpus],
-                        command=" ".join(["python", "scripts/train_charlm.py"] + sys.argv[1:]))
+                        command=command)
         print("saved", args.out)
 
 

@@ -11,6 +11,8 @@
 - :func:`draw_gradient_norms`, :func:`draw_prediction`, :func:`draw_samples` (``frames.py``): one
   frame of the sliders of chapters 5, 6 and 9 (``rnncourse.interactive.explore``).
 - :func:`seed_band` (``seeds.py``): training curves of several seeds as a median and a band.
+- :func:`text_activation` (``text.py``): a text coloured character by character by a unit's value
+  (chapter 10).
 """
 
 from .graphs import unrolled_graph
@@ -36,3 +38,7 @@ __all__ += ["draw_gradient_norms", "draw_prediction", "draw_samples"]
 from .seeds import seed_band  # noqa: E402  (chapters 5, 7, 8, 9: runs of several seeds)
 
 __all__ += ["seed_band"]
+
+from .text import text_activation  # noqa: E402  (chapter 10: a unit's activation over a text)
+
+__all__ += ["text_activation"]

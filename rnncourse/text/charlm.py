@@ -23,7 +23,9 @@ from torch.nn import functional as F
 from .. import _validate as V
 from ..models import recurrent_layer
 from ..train import progress_bar
-from .corpus import Vocab, random_windows
+from ..stateful import detach_state
+from .corpus import Vocab, random_windows, stream_batches
+from .decoding import top_k_filter
 
 
 class CharLM(nn.Module):
@@ -68,10 +70,6 @@ class CharLM(nn.Module):
         return self.head(out if self.drop is None else self.drop(out)), state
 
 
-def _detach(state):
-    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
-
-
 @torch.no_grad()
 def evaluate(model, ids, streams=16, seq_len=256):
     """Mean cross-entropy (nats/char) of ``model`` on the id sequence ``ids``.
@@ -113,7 +111,7 @@ def nats_per_char(model, vocab, text) -> float:
 
 def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_len=100, lr=3e-3,
                  clip=1.0, seed=0, valid_ids=None, eval_every=None, decay=True, stateful=False,
-                 log=None):
+                 log=None, snapshots=()):
     """Train ``model`` with Adam on random windows of ``train_ids``; return the history.
 
     Stop after ``steps`` updates, or after ``seconds`` of CPU time of this process (for scripts
@@ -129,17 +127,21 @@ def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_
     one batch (detached: gradients stop there) being the initial state of the next, so that every
     character is predicted from all the text before it, as in :func:`evaluate`.
 
+    ``snapshots``: steps after which a copy of the weights (float16, as :func:`save_checkpoint`
+    stores them) is kept, to look at the model at successive stages of training.
+
     Returns a dict: ``loss`` (training loss of every step), ``valid`` (list of (step, loss)),
-    ``steps``, ``seconds`` (CPU seconds spent on training steps).
+    ``steps``, ``seconds`` (CPU seconds spent on training steps), ``snapshots`` ({step: state
+    dict}).
     """
     if (steps is None) == (seconds is None):
         raise ValueError("train_charlm: give exactly one of steps or seconds")
     rng = np.random.default_rng(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    history = {"loss": [], "valid": []}
-    spent, step = 0.0, 0
-    n = len(train_ids) // batch_size
-    streams, position, state = train_ids[:n * batch_size].view(batch_size, n), 0, None
+    history = {"loss": [], "valid": [], "snapshots": {}}
+    snapshots = {V.check_int("snapshots", k, low=1) for k in snapshots}
+    spent, step, state = 0.0, 0, None
+    streams = stream_batches(train_ids, batch_size, seq_len) if stateful else None
     model.train()
     bar = progress_bar(desc="char LM", total=steps)
     while True:
@@ -149,13 +151,9 @@ def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_
             for group in optimizer.param_groups:
                 group["lr"] = lr * (0.1 + 0.45 * (1 + math.cos(math.pi * min(progress, 1.0))))
         if stateful:
-            if position + seq_len + 1 > n:      # end of the streams: start again from zero
-                position, state = 0, None
-            x = streams[:, position:position + seq_len]
-            y = streams[:, position + 1:position + seq_len + 1]
-            position += seq_len
-            logits, state = model(x, state)
-            state = _detach(state)
+            x, y, first = next(streams)
+            logits, state = model(x, None if first else state)
+            state = detach_state(state)
         else:
             x, y = random_windows(train_ids, batch_size, seq_len, rng)
             logits, _ = model(x)
@@ -169,6 +167,8 @@ def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_
         spent += time.process_time() - tick
         step += 1
         bar.update(1)
+        if step in snapshots:
+            history["snapshots"][step] = _half(model)
         done = step >= steps if steps is not None else spent >= seconds
         if valid_ids is not None and (done or (eval_every and step % eval_every == 0)):
             history["valid"].append((step, evaluate(model, valid_ids)))
@@ -204,7 +204,7 @@ def _check_vocab(model, vocab):
                          f"{vocab!r}; use the vocabulary saved with the model (load_checkpoint)")
 
 
-def _check_sampling(model, vocab, prompt, length, temperature, seed, stop, forbid):
+def _check_sampling(model, vocab, prompt, length, temperature, seed, stop, forbid, top_k=None):
     """Check the arguments of :func:`sample`; returns (length, temperature, banned ids)."""
     _check_vocab(model, vocab)
     if not isinstance(prompt, str):
@@ -226,6 +226,8 @@ def _check_sampling(model, vocab, prompt, length, temperature, seed, stop, forbi
                         f"{type(forbid).__name__}") from None
     if any(not isinstance(c, str) or len(c) != 1 for c in forbid):
         raise TypeError(f"forbid: expected single characters, got {forbid!r}")
+    if top_k is not None:
+        V.check_int("top_k", top_k, low=1)
     banned = sorted({vocab.index[c] for c in forbid if c in vocab.index})
     if len(banned) == len(vocab):
         raise ValueError(f"forbid: forbids every one of the {len(vocab)} characters of the "
@@ -234,10 +236,12 @@ def _check_sampling(model, vocab, prompt, length, temperature, seed, stop, forbi
 
 
 @torch.no_grad()
-def sample(model, vocab, prompt, length, temperature=1.0, seed=0, stop=None, forbid=()):
+def sample(model, vocab, prompt, length, temperature=1.0, seed=0, stop=None, forbid=(), top_k=None):
     """Continue ``prompt`` by ``length`` characters drawn from softmax(logits / temperature).
 
-    ``temperature=0`` takes the most likely character (greedy). The draws use a NumPy generator
+    ``temperature=0`` takes the most likely character (greedy). With ``top_k``, each draw is among
+    the ``top_k`` most likely characters only (:func:`rnncourse.text.decoding.top_k_filter`; the
+    forbidden ones are removed first). The draws use a NumPy generator
     seeded with ``seed`` (the same text on every run). Generation ends early after a character in
     ``stop``; characters in ``forbid`` (e.g. the unknown-character symbol) are never drawn.
     Returns the generated text, without the prompt.
@@ -247,7 +251,7 @@ def sample(model, vocab, prompt, length, temperature=1.0, seed=0, stop=None, for
     ``temperature`` a finite number >= 0, and ``forbid`` must leave a character to draw.
     """
     length, temperature, banned = _check_sampling(model, vocab, prompt, length, temperature, seed,
-                                                  stop, forbid)
+                                                  stop, forbid, top_k)
     rng = np.random.default_rng(seed)
     model.eval()
     logits, state = model(vocab.encode(prompt)[None])
@@ -255,6 +259,7 @@ def sample(model, vocab, prompt, length, temperature=1.0, seed=0, stop=None, for
     for _ in range(length):
         z = logits[0, -1].double()
         z[banned] = -math.inf
+        z = top_k_filter(z, top_k)
         p = torch.softmax(z / temperature, dim=0).numpy() if temperature > 0 else None
         if p is None or not np.isfinite(p).all():      # T = 0, or so small that z / T overflows
             i = int(z.argmax())
@@ -268,10 +273,25 @@ def sample(model, vocab, prompt, length, temperature=1.0, seed=0, stop=None, for
     return "".join(out)
 
 
+def _half(model):
+    """The weights of ``model`` in float16 (copies), as checkpoints store them."""
+    return {k: v.detach().to(torch.float16).clone() for k, v in model.state_dict().items()}
+
+
+def weights_digest(model) -> str:
+    """SHA-256 of the float16 weights of ``model`` (names and bytes, in name order): equal digests,
+    equal stored weights."""
+    import hashlib
+    digest = hashlib.sha256()
+    for name, value in sorted(_half(model).items()):
+        digest.update(name.encode())
+        digest.update(value.contiguous().view(torch.int16).numpy().tobytes())
+    return digest.hexdigest()
+
+
 def save_checkpoint(path, model, vocab, **meta):
     """Save config, vocabulary, weights (float16: half the size, no visible loss) and ``meta``."""
-    weights = {k: v.detach().to(torch.float16) for k, v in model.state_dict().items()}
-    torch.save({"config": model.config, "chars": vocab.chars, "state_dict": weights,
+    torch.save({"config": model.config, "chars": vocab.chars, "state_dict": _half(model),
                 "meta": meta}, path)
 
 
@@ -282,6 +302,25 @@ def load_checkpoint(path, backend="torch.nn"):
     model.load_state_dict({k: v.float() for k, v in ckpt["state_dict"].items()})
     model.eval()
     return model, Vocab(ckpt["chars"]), ckpt["meta"]
+
+
+def save_stages(path, model, vocab, snapshots, **meta):
+    """Save the weights of ``model`` at successive stages of training (``snapshots``, {step: float16
+    state dict}, as :func:`train_charlm` returns them) in one file, with config and vocabulary."""
+    torch.save({"config": model.config, "chars": vocab.chars, "stages": dict(snapshots),
+                "meta": meta}, path)
+
+
+def load_stages(path, backend="torch.nn"):
+    """``({step: model}, vocab, meta)`` from a file written by :func:`save_stages`; float32 weights,
+    models in eval mode."""
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    models = {}
+    for step, weights in sorted(ckpt["stages"].items()):
+        model = CharLM(**ckpt["config"], backend=backend)
+        model.load_state_dict({k: v.float() for k, v in weights.items()})
+        models[int(step)] = model.eval()
+    return models, Vocab(ckpt["chars"]), ckpt["meta"]
 
 
 def checkpoint_path(name):

@@ -5,7 +5,9 @@
 - :func:`tang_poems`: the five-character Tang poems shipped in ``data/tang5.txt.gz``
   (built by ``scripts/build_tang_corpus.py``; see ``data/ATTRIBUTION.md``).
 - :class:`Vocab`: characters <-> integer ids.
-- :func:`split`, :func:`random_windows`: a train/validation split and random training windows.
+- :func:`split`, :func:`random_windows`: a train/validation split and random training windows;
+  :func:`stream_batches`: the text as contiguous streams read a window at a time (stateful
+  training, chapter 10).
 """
 
 from __future__ import annotations
@@ -123,3 +125,28 @@ def random_windows(ids, batch_size, seq_len, rng):
     starts = rng.integers(0, len(ids) - seq_len - 1, size=batch_size)
     windows = torch.stack([ids[s:s + seq_len + 1] for s in starts.tolist()])
     return windows[:, :-1], windows[:, 1:]
+
+
+def stream_batches(ids, batch_size, seq_len):
+    """The text cut into ``batch_size`` contiguous streams, read ``seq_len`` characters at a time.
+
+    An endless generator of ``(x, y, first)``: ``x`` (batch_size, seq_len) the next window of each
+    stream, ``y`` the same shifted by one character, ``first`` True when the window is the first
+    of a pass through the streams (the carried state must then be reset: the streams start again).
+    Row ``b`` of one batch continues row ``b`` of the batch before, so the final state of one batch
+    is the right initial state of the next (truncated backpropagation through time).
+    """
+    batch_size = V.check_int("batch_size", batch_size, low=1)
+    seq_len = V.check_int("seq_len", seq_len, low=1)
+    n = len(ids) // batch_size
+    if n < seq_len + 1:
+        raise ValueError(f"ids: need at least batch_size * (seq_len + 1) = "
+                         f"{batch_size * (seq_len + 1)} ids, got {len(ids)}")
+    streams = ids[:n * batch_size].view(batch_size, n)
+    position = 0
+    while True:
+        first = position == 0
+        yield streams[:, position:position + seq_len], streams[:, position + 1:position + seq_len + 1], first
+        position += seq_len
+        if position + seq_len + 1 > n:          # end of the streams: start again from zero
+            position = 0

@@ -29,6 +29,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ..models import recurrent_cell, recurrent_layer
 from ..train import progress_bar
+from .decoding import beam_search
 
 SOS, EOS, PAD = 10, 11, 12  # digits are the ids 0..9; PAD fills a string past its end
 VOCAB = 13
@@ -206,12 +207,38 @@ def seq2seq_run(attention, teacher_forcing, seed=0, steps=250, hidden_size=64, t
                {"by_length": by_length}, losses=losses, model=model)
 
 
-def exact_match(model, test_set):
-    """Fraction of test sources whose greedy decoding is exactly the reversed source (the target
-    up to its ``<eos>``)."""
+@torch.no_grad()
+def beam_decode(model, src, beam_width, length_penalty=0.0, max_len=None, all_hypotheses=False):
+    """Beam search (:func:`rnncourse.text.decoding.beam_search`) over the decoder of ``model``.
+
+    ``src`` (batch, S), padded with ``PAD`` where strings are shorter. Every source is decoded with
+    ``beam_width`` prefixes, for at most ``max_len`` steps (default S + 1, as
+    :func:`greedy_decode`), and ranked by ``log p(y) / |y| ** length_penalty``. Returns, per source,
+    the best token list (without ``<eos>``), or with ``all_hypotheses`` the list of finished
+    :class:`~rnncourse.text.decoding.Hypothesis`, best first. ``beam_width=1`` is greedy decoding.
+    """
+    model.eval()
+    enc, s = model.encoder(src)
+
+    def step(token, state):
+        s, enc, mask = state
+        z, s, _ = model.step(token, s, enc, mask)
+        return torch.log_softmax(z, dim=-1), (s, enc, mask)
+
+    found = beam_search(step, (s, enc, src != PAD), src.shape[0], SOS, EOS, beam_width,
+                        max_len or src.shape[1] + 1, length_penalty)
+    return found if all_hypotheses else [f[0].tokens for f in found]
+
+
+def exact_match(model, test_set, beam_width=None, length_penalty=0.0):
+    """Fraction of test sources whose decoding is exactly the reversed source (the target up to its
+    ``<eos>``): greedy decoding (``beam_width=None``), or :func:`beam_decode` with this width and
+    length penalty."""
     right = total = 0
     for src, tgt in test_set:
-        for pred, true in zip(greedy_decode(model, src), tgt.tolist()):
+        decoded = (greedy_decode(model, src) if beam_width is None
+                   else beam_decode(model, src, beam_width, length_penalty))
+        for pred, true in zip(decoded, tgt.tolist()):
             right += pred == true[:true.index(EOS)]
             total += 1
     return right / total
