@@ -27,7 +27,7 @@ _SYMBOLS = {
     "phi": "φ", "psi": "ψ", "omega": "ω", "Delta": "Δ", "Sigma": "Σ", "nabla": "∇",
     "partial": "∂", "times": "×", "cdot": "·", "odot": "⊙", "infty": "∞", "approx": "≈",
     "leq": "≤", "geq": "≥", "le": "≤", "ge": "≥", "to": "→", "rightarrow": "→", "|": "‖",
-    "lVert": "‖", "rVert": "‖", "Vert": "‖", "tanh": "tanh", "log": "log", "exp": "exp",
+    "lVert": "‖", "rVert": "‖", "Vert": "‖", "top": "ᵀ", "ell": "ℓ", "sum": "∑", "prod": "∏", "tanh": "tanh", "log": "log", "exp": "exp",
 }
 
 
