@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_support import BLOCKS_JS, INSTALL, MISSING, load, serve, start_chromium, toc_pages  # noqa: E402
+from browser_support import BLOCKS_JS, book_arguments, measure_pages, toc_pages  # noqa: E402
 
 
 def notebook_cell(notebook: Path, page_cell: int) -> int | None:
@@ -33,33 +32,12 @@ def notebook_cell(notebook: Path, page_cell: int) -> int | None:
     return shown[page_cell] if 0 <= page_cell < len(shown) else None
 
 
-def measure(html: Path, pages: list[str], width: int, height: int = 900) -> dict[str, list[dict]]:
-    found = {}
-    with serve(html) as site, tempfile.TemporaryDirectory() as profile:
-        driver = start_chromium(Path(profile), width, height)
-        driver.set_window_size(width, height)
-        try:
-            for page in pages:
-                load(driver, f"{site}/{page}")
-                found[page] = driver.execute_script(BLOCKS_JS)
-        finally:
-            driver.quit()
-    return found
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--width", type=int, default=1280, help="window width in CSS px (default 1280)")
-    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built book")
-    args = parser.parse_args(argv)
-    if MISSING:
-        print(INSTALL, file=sys.stderr)
-        return 2
-    if not (args.html / "index.html").exists():
-        print(f"{args.html / 'index.html'} is missing: build the book first (make book)", file=sys.stderr)
-        return 2
+    args = book_arguments(parser, argv, ROOT)
     pages = [p for p in toc_pages(ROOT) if p.startswith("chapters/")]
-    found = measure(args.html, pages, args.width)
+    found = measure_pages(args.html, pages, args.width, 900, BLOCKS_JS)
     total = 0
     for page, blocks in found.items():
         if not blocks:

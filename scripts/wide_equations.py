@@ -19,45 +19,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_support import (EQUATIONS_JS, INSTALL, MISSING, OPEN_ALL_JS, load, serve,  # noqa: E402
-                             start_chromium, toc_pages)
-
-
-def measure(html: Path, width: int, height: int = 844) -> dict[str, list[dict]]:
-    """page -> the display equations of that page, measured at ``width`` (see EQUATIONS_JS)."""
-    found = {}
-    with serve(html) as site, tempfile.TemporaryDirectory() as profile:
-        driver = start_chromium(Path(profile), width, height)
-        driver.set_window_size(width, height)     # the --window-size flag alone gives at least 500 px
-        try:
-            for page in toc_pages(ROOT):
-                load(driver, f"{site}/{page}")
-                driver.execute_async_script(OPEN_ALL_JS)      # the answers' equations too
-                found[page] = driver.execute_script(EQUATIONS_JS)
-        finally:
-            driver.quit()
-    return found
+from browser_support import EQUATIONS_JS, book_arguments, measure_pages, toc_pages  # noqa: E402
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--width", type=int, default=390, help="window width in CSS px (default 390)")
     parser.add_argument("--all", action="store_true", help="list every display equation")
-    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built book")
-    args = parser.parse_args(argv)
-    if MISSING:
-        print(INSTALL, file=sys.stderr)
-        return 2
-    if not (args.html / "index.html").exists():
-        print(f"{args.html / 'index.html'} is missing: build the book first (make book)", file=sys.stderr)
-        return 2
-    found = measure(args.html, args.width)
+    args = book_arguments(parser, argv, ROOT)
+    found = measure_pages(args.html, toc_pages(ROOT), args.width, 844, EQUATIONS_JS, open_all=True)
     scrolling = 0
     for page, equations in found.items():
         listed = [e for e in equations if args.all or e["natural"] > e["room"] > 0]

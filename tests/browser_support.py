@@ -14,6 +14,7 @@ import contextlib
 import functools
 import http.server
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -161,3 +162,34 @@ document.querySelectorAll('.admonition.toggle-hidden > .admonition-title').forEa
 document.querySelectorAll('details').forEach(d => { d.open = true; });
 requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 150)));
 """
+
+
+def measure_pages(html: Path, pages: list[str], width: int, height: int, script: str,
+                  open_all: bool = False) -> dict[str, object]:
+    """page -> what ``script`` returns on it, for every page of the book in ``html`` opened at
+    ``width`` x ``height`` (with the hidden answers open first when ``open_all``); for the scripts."""
+    found = {}
+    with serve(html) as site, tempfile.TemporaryDirectory() as profile:
+        driver = start_chromium(Path(profile), width, height)
+        driver.set_window_size(width, height)     # the --window-size flag alone gives at least 500 px
+        try:
+            for page in pages:
+                load(driver, f"{site}/{page}")
+                if open_all:
+                    driver.execute_async_script(OPEN_ALL_JS)
+                found[page] = driver.execute_script(script)
+        finally:
+            driver.quit()
+    return found
+
+
+def book_arguments(parser, argv, root: Path):
+    """The scripts' arguments, with ``--html`` (the built book, default ``root``/_build/html); exits
+    with status 2 and the reason when there is no browser or no built book."""
+    parser.add_argument("--html", type=Path, default=root / "_build" / "html", help="the built book")
+    args = parser.parse_args(argv)
+    if MISSING:
+        parser.exit(2, INSTALL + "\n")
+    if not (args.html / "index.html").exists():
+        parser.exit(2, f"{args.html / 'index.html'} is missing: build the book first (make book)\n")
+    return args
