@@ -43,9 +43,18 @@ from .gates import gate_activations, lstm_cell  # noqa: E402  (chapters 7, 8)
 
 __all__ += ["lstm_cell", "gate_activations"]
 
-from .frames import draw_gradient_norms, draw_prediction, draw_samples, sample_text  # noqa: E402
+# frames.py needs torch and the models: imported when one of its functions is first asked for, so that
+# the style, the diagrams and describe.py (which the book's build reads) load in a fraction of a second
+_FRAMES = ("draw_gradient_norms", "draw_prediction", "draw_samples", "sample_text")
+__all__ += list(_FRAMES)
 
-__all__ += ["draw_gradient_norms", "draw_prediction", "draw_samples", "sample_text"]
+
+def __getattr__(name):
+    if name in _FRAMES:
+        from . import frames
+
+        return getattr(frames, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 from .seeds import seed_band  # noqa: E402  (chapters 5, 7, 8, 9: runs of several seeds)
 
