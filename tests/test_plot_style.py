@@ -81,6 +81,17 @@ def test_figure_alt_names_panels_and_heat_maps_and_skips_colour_bars():
     plt.close(fig)
 
 
+def test_figure_alt_says_what_panels_share_once():
+    fig, axes = plt.subplots(1, 2)
+    plot.lstm_cell(highlight="forget", ax=axes[0])
+    plot.lstm_cell(highlight="output", ax=axes[1])
+    text = describe.figure_alt(fig)
+    assert text.startswith("2 panels, each: An LSTM cell:") and text.count("An LSTM cell") == 1
+    assert "(1) The forget step is lit" in text and "(2) The output step is lit" in text
+    assert describe.plain_text(r"$c_{t-1}$ and $h^{(1)}_{t}$ and $W_{hh}$") == "c_(t-1) and h^(1)_t and W_hh"
+    plt.close(fig)
+
+
 PACKAGE_FIGURES = {
     "unrolled_graph": lambda: plot.unrolled_graph(4).figure,
     "unrolled_graph_12": lambda: plot.unrolled_graph(12).figure,

@@ -52,6 +52,13 @@ def _symbol(match) -> str:
     return text + " " if name.endswith(" ") and text[-1:].isascii() and text[-1:].isalpha() else text
 
 
+def _script(match) -> str:
+    """A sub- or superscript: ``_{hh}`` -> ``_hh``, ``_{t-1}`` -> ``_(t-1)`` (so it reads unambiguously)."""
+    mark, inner = match.group(1), match.group(2).strip()
+    plain = re.fullmatch(r"\w*", inner) or (inner.startswith("(") and inner.endswith(")"))
+    return mark + (inner if plain else f"({inner})")
+
+
 def plain_text(label: str) -> str:
     """``label`` with mathtext turned into plain Unicode text, for a screen reader."""
     def math(match):
@@ -59,6 +66,7 @@ def plain_text(label: str) -> str:
         s = re.sub(r"\\(?:mathrm|mathbf|mathit|operatorname|text|boldsymbol)\s*\{([^{}]*)\}", r"\1", s)
         s = re.sub(r"\\([A-Za-z]+ ?|\|)", _symbol, s)
         s = re.sub(r"\\[,;:!]", " ", s)
+        s = re.sub(r"([_^])\{([^{}]*)\}", _script, s)
         s = s.replace("{", "").replace("}", "").replace("\\", "")
         return s
     text = re.sub(r"(?<!\\)\$(.+?)(?<!\\)\$", math, label)
@@ -134,6 +142,10 @@ def figure_alt(fig: Figure, titles: bool = True) -> str:
     if len(described) == 1:
         text = described[0][0].upper() + described[0][1:]
     else:
-        text = f"{len(described)} panels. " + " ".join(
-            f"({k}) {d.rstrip('.')}." for k, d in enumerate(described, start=1))
+        # what every panel's description says is said once: "4 panels, each: ... (1) ... (2) ..."
+        sentences = [re.split(r"(?<=\.) ", d.rstrip(".") + ".") for d in described]
+        shared = [x for x in sentences[0] if all(x in other for other in sentences[1:])]
+        own = [" ".join(x for x in parts if x not in shared) for parts in sentences]
+        text = f"{len(described)} panels" + (f", each: {' '.join(shared)}" if shared else ".") + " " + " ".join(
+            f"({k}) {d.rstrip('.')}." for k, d in enumerate(own, start=1) if d)
     return (f"“{suptitle}”: " if suptitle else "") + text.rstrip(".") + "."

@@ -46,7 +46,7 @@ _ALIASES = {"tanh rnn": "RNN", "elman": "RNN", "bidirectional": "BRNN", "birnn":
 
 SEQUENTIAL = "viridis"    # ordered, non-negative values; colour-blind safe, dark to light
 DIVERGING = "coolwarm"    # signed values, white at zero
-_SEQUENTIAL_RANGE = (0.0, 0.85)   # the palest end of viridis is hard to see on white
+_SEQUENTIAL_RANGE = (0.0, 0.8)    # the palest end of viridis is hard to see on white
 
 
 def model_colour(name: str) -> str:
