@@ -119,3 +119,43 @@ def test_the_exercises_page_links_every_exercise_notebook_for_download():
         link = re.search(rf'href="(\.\./_downloads/[0-9a-f]+/{notebook.name})"', page)
         assert link, f"{notebook.name} is not linked for download"
         assert (HTML / "book" / link.group(1)).resolve().read_bytes() == notebook.read_bytes()
+
+
+def test_cell_metadata_gives_a_numbered_caption_and_alt_text_and_the_rest_gets_one(tmp_path):
+    """The metadata format the chapters use (README, "Figures and the web book"), through a small
+    book built with myst-nb and book/_ext/figure_alt.py."""
+    import subprocess
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(64))).decode()
+
+    def cell(source, metadata=None, alt=None, salt=""):
+        image = {"width": 100, "height": 50, **({"alt": alt} if alt else {})}
+        return {"cell_type": "code", "execution_count": 1, "metadata": metadata or {}, "source": source,
+                "outputs": [{"output_type": "display_data", "metadata": {"image/png": image},
+                             "data": {"image/png": png + salt, "text/plain": "<Figure>"}}]}
+
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Chapter\n\nSee {numref}`fig-rho`."},
+                  cell("plt.plot(x)", {"mystnb": {"figure": {"caption": "Norms for five radii.",
+                                                             "name": "fig-rho"},
+                                                  "image": {"alt": "Five curves, falling."}}}),
+                  cell("plt.plot(x)", alt="Stored alt text.", salt="AA=="),
+                  cell('ax.set(title="Loss", xlabel="step", ylabel="loss")', salt="AAA=")]}
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "index.md").write_text("# Book\n\n```{toctree}\n:numbered: 1\nch\n```\n")
+    (source / "ch.ipynb").write_text(json.dumps(notebook))
+    (source / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'figure_alt']\nnumfig = True\nnb_execution_mode = 'off'\n")
+    run = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(source),
+                          str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "out" / "ch.html").read_text()
+    assert re.search(r'<figure[^>]*id="fig-rho"', page)
+    assert re.search(r'<span class="caption-number">Fig\. 1\.1 </span><span class="caption-text">Norms for '
+                     r"five radii\.</span>", page)
+    assert re.search(r'href="#fig-rho"><span class="std std-numref">Fig\. 1\.1</span>', page)
+    alts = re.findall(r'<img alt="([^"]*)"', page)
+    assert alts == ["Five curves, falling.", "Stored alt text.", "Plot “Loss”: loss against step."]
