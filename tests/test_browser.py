@@ -1,10 +1,20 @@
 """The built book as readers meet it, in a real browser (Debian's Chromium, headless, via selenium).
 
-`make test` builds the book before pytest runs; these tests serve ``_build/html`` on 127.0.0.1 and
-check every page of the table of contents: it loads with no console error, MathJax typesets its
-equations (from the copy in book/_static/mathjax, no CDN), a hidden answer opens on a click, an
-embedded animation moves when its slider is dragged, and no internal link is broken. They save
-screenshots of three pages at desktop and phone width under ``_build/screenshots/``.
+`make test` builds the book before pytest runs; these tests serve ``_build/html`` on 127.0.0.1 and open
+every page of the table of contents at desktop width (1280 x 900) and at phone width (390 x 844), once
+each (the ``survey`` fixture), saving a screenshot of each under ``_build/screenshots/`` (look at them).
+On every page: no console error, MathJax typesets every equation (from the copy in book/_static/mathjax,
+no CDN), the page does not scroll sideways, every image has an alt text that is not a file path, every
+figure is SVG or has at least twice the pixels it is shown at, Chinese text carries ``lang="zh"``, at
+most one search field is visible, and (phone) no display equation overflows its column. Then: the
+navigation (hamburger and page contents) opens at phone and tablet width and the hamburger hides the
+sidebar on a desktop, a hidden answer opens on a click, an embedded animation moves when its slider is
+dragged, the sliders of rnncourse.interactive work offline, search snippets show no raw LaTeX, and no
+internal link is broken.
+
+Two checks depend on the chapters themselves and are marked ``xfail(strict=True)`` until the chapters
+are changed (see their reasons): once they pass, pytest reports the strict XPASS as a failure, and the
+mark must go.
 
 Without a browser they are skipped with a message that says what to install (``make test`` installs
 it with apt when it runs as root); without a built book, they fail, because `make test` builds it.
@@ -13,58 +23,61 @@ it with apt when it runs as root); without a built book, they fail, because `mak
 from __future__ import annotations
 
 import functools
-import http.server
-import threading
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
-from browser_support import INSTALL, MISSING, start_chromium
+from browser_support import (EQUATIONS_JS, INSTALL, MISSING, OPEN_ALL_JS, load, serve, start_chromium,
+                             toc_pages)
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=INSTALL)
 
+PAGES = toc_pages(ROOT)
+CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
-def toc_pages() -> list[str]:
-    """Every document of book/_toc.yml, in reading order, as paths of HTML pages."""
-    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [str(Path(page).with_suffix(".html")) for page in pages]
-
-
-PAGES = toc_pages()
+# What a page shows a reader, measured once per page and width (see ``survey``).
+PROBE_JS = r"""
+const visible = el => { const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+  return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+const article = document.querySelector('.bd-article') || document.body;
+const cjk = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+const unmarked = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const parent = node.parentElement;
+  if (!cjk.test(node.data) || !parent || parent.closest('script, style')) continue;
+  const tagged = parent.closest('[lang]');
+  if (!tagged || !tagged.lang.toLowerCase().startsWith('zh')) unmarked.push(node.data.trim().slice(0, 30));
+}
+return {
+  scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
+  sources: document.querySelectorAll('div.math, span.math').length,
+  typeset: document.querySelectorAll('mjx-container').length,
+  failed: document.querySelectorAll('mjx-merror').length,
+  images: Array.from(article.querySelectorAll('img')).map(img => ({
+    src: (img.getAttribute('src') || '').slice(0, 90), alt: img.getAttribute('alt'),
+    natural: img.naturalWidth, shown: Math.round(img.getBoundingClientRect().width),
+    svg: /\.svg(\?|#|$)|^data:image\/svg/.test(img.getAttribute('src') || '')})),
+  unmarkedCjk: unmarked,
+  searchFields: Array.from(document.querySelectorAll(
+      'input[type=search], input[name=q], .search-button-field')).filter(visible).length,
+};
+"""
 
 
 @pytest.fixture(scope="module")
 def site():
     if not (HTML / "index.html").exists():
         pytest.fail(f"{HTML / 'index.html'} is missing: build the book first (`make book`)")
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve(HTML) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -74,39 +87,176 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
-def load(browser, url: str) -> list[dict]:
-    """Open ``url``, wait until MathJax (if the page uses it) has typeset; return console errors."""
-    browser.get_log("browser")  # drop what earlier pages logged
-    browser.get(url)
-    browser.set_script_timeout(60)
-    browser.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        const wait = () => {
-            if (document.readyState !== 'complete') return setTimeout(wait, 50);
-            if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-                MathJax.startup.promise.then(() => done(true), () => done(false));
-            } else { done(true); }
-        };
-        wait();""")
-    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+def resize(browser, kind: str):
+    browser.set_window_size(*SIZES[kind])
+
+
+@pytest.fixture(scope="module")
+def survey(site, browser):
+    """(page, kind) -> what PROBE_JS measured, the console errors, the display equations with the
+    answers open (EQUATIONS_JS); saves ``_build/screenshots/<page>-<kind>.png`` on the way."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    found = {}
+    try:
+        for kind in SIZES:
+            resize(browser, kind)
+            for page in PAGES:
+                if not (HTML / page).exists():
+                    continue
+                errors = load(browser, f"{site}/{page}")
+                browser.save_screenshot(str(SHOTS / f"{Path(page).stem}-{kind}.png"))
+                data = browser.execute_script(PROBE_JS)
+                data["errors"] = [e["message"] for e in errors]
+                browser.execute_async_script(OPEN_ALL_JS)
+                data["equations"] = browser.execute_script(EQUATIONS_JS)
+                found[page, kind] = data
+    finally:
+        resize(browser, "desktop")
+    return found
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_loads_without_console_errors_and_typesets_its_math(site, browser, page):
+def test_page_loads_without_console_errors_and_typesets_its_math(survey, page):
     assert (HTML / page).exists(), f"{page} is in the table of contents but was not built"
-    errors = load(browser, f"{site}/{page}")
-    assert not errors, f"{page}: console errors: {[e['message'] for e in errors]}"
-    sources = browser.execute_script(
-        "return document.querySelectorAll('div.math, span.math').length")
-    typeset = browser.execute_script("return document.querySelectorAll('mjx-container').length")
-    failed = browser.execute_script("return document.querySelectorAll('mjx-merror').length")
-    if sources:
-        assert typeset >= sources, f"{page}: {sources} equations, {typeset} typeset by MathJax"
-    assert failed == 0, f"{page}: MathJax reported {failed} errors in the equations"
+    data = survey[page, "desktop"]
+    assert not data["errors"], f"{page}: console errors: {data['errors']}"
+    if data["sources"]:
+        assert data["typeset"] >= data["sources"], \
+            f"{page}: {data['sources']} equations, {data['typeset']} typeset by MathJax"
+    assert data["failed"] == 0, f"{page}: MathJax reported {data['failed']} errors in the equations"
+
+
+@pytest.mark.parametrize("kind", SIZES)
+def test_screenshots_of_every_page_at_desktop_and_phone_width(survey, kind):
+    for page in PAGES:
+        path = SHOTS / f"{Path(page).stem}-{kind}.png"
+        assert path.exists() and path.stat().st_size > 10_000, f"{path} is missing or looks empty"
+
+
+@pytest.mark.parametrize("kind", SIZES)
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_scrolls_sideways(survey, page, kind):
+    data = survey[page, kind]
+    assert data["scrollWidth"] <= data["clientWidth"] + 1, \
+        f"{page} scrolls sideways at {kind} width ({data['scrollWidth']} px for {data['clientWidth']})"
+
+
+def _is_path(alt: str | None, src: str) -> bool:
+    return not alt or alt == src or "_images/" in alt or bool(re.search(r"\.(png|jpe?g|gif|svg|webp)$", alt, re.I))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_alt_text_is_a_file_path(survey, page):
+    bad = [(i["src"], i["alt"]) for i in survey[page, "desktop"]["images"]
+           if not i["src"].startswith("data:") and _is_path(i["alt"], i["src"])]
+    assert not bad, f"{page}: images whose alt text is empty or a file path: {bad}"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the animations stored in chapters 1, 5, 6 and 9 are matplotlib's, with empty alt texts, until those "
+    "chapters are re-executed (make execute) with rnncourse.interactive's own: then remove this mark"))
+def test_animation_frames_have_alt_text(survey):
+    bad = [f"{page}: {i['src'][:40]}… alt={i['alt']!r}" for page in PAGES
+           for i in survey[page, "desktop"]["images"] if i["src"].startswith("data:") and not i["alt"]]
+    assert not bad, "animation frames without alt text:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_cjk_text_carries_lang(survey, page):
+    unmarked = survey[page, "desktop"]["unmarkedCjk"]
+    assert not unmarked, f"{page}: Chinese text outside any lang=\"zh\" element: {unmarked[:10]}"
+
+
+@pytest.mark.parametrize("kind", SIZES)
+@pytest.mark.parametrize("page", PAGES)
+def test_at_most_one_search_field_is_visible(survey, page, kind):
+    fields = survey[page, kind]["searchFields"]
+    assert fields <= 1, f"{page}: {fields} search fields visible at {kind} width"
+    if page == "search.html":
+        assert fields == 1, f"the search page shows {fields} search fields"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the stored chapter figures are 1x PNGs until every chapter calls rnncourse.plot.book_style() in its "
+    "imports cell and is re-executed (make execute); then this passes: remove this mark"))
+def test_figures_are_svg_or_at_least_twice_their_displayed_size(survey):
+    blurry = [f"{page} ({kind}): {i['src']} has {i['natural']} px, shown at {i['shown']} px"
+              for (page, kind), data in survey.items() for i in data["images"]
+              if i["shown"] and not i["svg"] and i["natural"] < 2 * i["shown"] - 1]
+    assert not blurry, f"{len(blurry)} figures with fewer than 2 pixels per CSS pixel:\n" + "\n".join(blurry)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "25 display equations are wider than a phone's column even at 70 %: scripts/wide_equations.py lists "
+    "them; once the chapters break them over lines (aligned, split) this passes: remove this mark"))
+def test_no_display_equation_overflows_its_column_at_phone_width(survey):
+    wide = [f"{page}: ({e['number']}) {e['id'] or e['tex'][:40]}: {e['natural']} px for a {e['column']} px "
+            f"column" for page in PAGES for e in survey.get((page, "phone"), {}).get("equations", [])
+            if e["overflow"]]
+    assert not wide, f"{len(wide)} display equations scroll inside their column at phone width:\n" + \
+        "\n".join(wide)
+
+
+def test_display_equations_wider_than_a_phone_are_scaled_or_scroll_with_a_hint(survey):
+    """Whatever the chapters hold, no equation is cut off without a sign: each one wider than its
+    column is scaled to fit or, scrolling, carries the visible hint of book/_static/equations.js."""
+    for page in PAGES:
+        for e in survey[page, "phone"]["equations"]:
+            if e["shown"] and e["natural"] > e["column"]:
+                assert "eq-scaled" in e["mode"] or "eq-scroll" in e["mode"], (page, e)
+            if e["overflow"]:
+                assert "eq-scroll" in e["mode"], f"{page}: ({e['number']}) overflows without the hint"
+
+
+def _toggle(browser, which: str):
+    """The visible primary or secondary sidebar toggle button of the page."""
+    buttons = [b for b in browser.find_elements("css selector", f".{which}-toggle") if b.is_displayed()]
+    assert len(buttons) == 1, f"expected one visible .{which}-toggle, found {len(buttons)}"
+    return buttons[0]
+
+
+@pytest.mark.parametrize("width", [390, 800])
+def test_navigation_opens_at_phone_and_tablet_width(site, browser, width):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    page = CHAPTERS[len(CHAPTERS) // 2]
+    browser.set_window_size(width, 844)
+    try:
+        for which, dialog, content in [("primary", "pst-primary-sidebar-modal", ".bd-docs-nav a"),
+                                       ("secondary", "pst-secondary-sidebar-modal", "nav.page-toc a")]:
+            load(browser, f"{site}/{page}")
+            _toggle(browser, which).click()
+            opened = browser.execute_script(
+                "const d = document.getElementById(arguments[0]); return d && d.open", dialog)
+            assert opened, f"{page} at {width} px: the {which} toggle did not open #{dialog}"
+            links = [a for a in browser.find_elements("css selector", f"#{dialog} {content}")
+                     if a.is_displayed()]
+            assert len(links) >= 3, f"{page} at {width} px: the {which} sidebar opened without its links"
+            ActionChains(browser).send_keys(Keys.ESCAPE).perform()
+            closed = browser.execute_script("return !document.getElementById(arguments[0]).open", dialog)
+            assert closed, f"{page} at {width} px: Escape did not close the {which} sidebar"
+    finally:
+        resize(browser, "desktop")
+
+
+def test_hamburger_hides_and_shows_the_sidebar_on_a_desktop(site, browser):
+    page = CHAPTERS[0]
+    load(browser, f"{site}/{page}")
+    nav = "return document.querySelector('#pst-primary-sidebar .bd-docs-nav').getBoundingClientRect().right > 0" \
+          " && getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility !== 'hidden'"
+    assert browser.execute_script(nav), f"{page}: the sidebar should start shown on a desktop"
+    _toggle(browser, "primary").click()
+    browser.execute_async_script("setTimeout(arguments[arguments.length - 1], 600)")  # the transition
+    assert not browser.execute_script(nav), f"{page}: the hamburger did not hide the sidebar"
+    assert not browser.execute_script("return document.getElementById('pst-primary-sidebar-modal').open")
+    _toggle(browser, "primary").click()
+    browser.execute_async_script("setTimeout(arguments[arguments.length - 1], 600)")
+    assert browser.execute_script(nav), f"{page}: a second click did not bring the sidebar back"
 
 
 def test_hidden_answer_opens_on_click(site, browser):
-    page = next(p for p in PAGES if p.startswith("chapters/"))
+    page = CHAPTERS[0]
     load(browser, f"{site}/{page}")
     shown = """return Array.from(document.querySelectorAll('.solution.dropdown'))
                  .map(s => Array.from(s.children).slice(1)
@@ -114,6 +264,7 @@ def test_hidden_answer_opens_on_click(site, browser):
     before = browser.execute_script(shown)
     assert before and not any(before), f"{page}: answers should start hidden, got {before}"
     title = browser.find_element("css selector", ".solution.dropdown .admonition-title")
+    assert title.text.startswith("Solution to Exercise 1."), title.text    # numbered per chapter
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", title)
     title.click()
     after = browser.execute_script(shown)
@@ -137,22 +288,60 @@ def test_embedded_animation_moves_when_its_slider_is_dragged(site, browser):
     assert after[1] != before[1], f"{pages[0]}: the slider moved but the frame did not change"
 
 
-@pytest.mark.parametrize("width,height,kind", [(1280, 900, "desktop"), (390, 844, "phone")])
-def test_screenshots_at_desktop_and_phone_width(site, browser, width, height, kind):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    chapters = [p for p in PAGES if p.startswith("chapters/")]
-    chosen = [PAGES[0], chapters[0], chapters[-1]]
-    browser.set_window_size(width, height)
+def test_sliders_of_rnncourse_interactive_work_offline_and_fit_a_phone(browser, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from rnncourse.interactive import scrubber, text_switcher
+
+    anim = scrubber(lambda ax, k: ax.plot(range(int(k) + 2)), [1, 2, 3], label="steps", figsize=(6.4, 3))
+    texts = text_switcher({0.5: "cold <text>", 1.0: "warm text", 2.0: "hot " * 60}, label="temperature")
+    page = tmp_path / "sliders.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+                    'content="width=device-width"></head><body style="margin:8px">'
+                    f"{anim.html}{texts.html}</body></html>", encoding="utf-8")
+    browser.set_window_size(*SIZES["phone"])
     try:
-        for page in chosen:
-            load(browser, f"{site}/{page}")
-            path = SHOTS / f"{Path(page).stem}-{kind}.png"
-            assert browser.save_screenshot(str(path)), f"could not save {path}"
-            assert path.stat().st_size > 10_000, f"{path} looks empty"
-            scroll = browser.execute_script("return document.documentElement.scrollWidth")
-            assert scroll <= width + 1, f"{page} scrolls sideways at {kind} width ({scroll}px)"
+        browser.get(page.as_uri())
+        label = "return arguments[0].querySelector('.anim-label').textContent"
+        shown = "return Array.from(arguments[0].querySelectorAll('pre')).filter(p => !p.hidden).map(p => p.textContent)"
+        root = browser.find_element("css selector", ".text-switcher")
+        assert browser.execute_script(label, root) == "temperature: 1"
+        assert browser.execute_script(shown, root) == ["warm text"]
+        root.find_element("css selector", ".anim-prev").click()
+        assert browser.execute_script(label, root) == "temperature: 0.5"
+        assert browser.execute_script(shown, root) == ["cold <text>"]          # text, as text
+        animation = browser.find_element("css selector", ".animation")
+        image = animation.find_element("css selector", "img")
+        before = (image.get_attribute("src"), image.get_attribute("alt"))
+        animation.find_element("css selector", ".anim-next").click()
+        assert browser.execute_script(label, animation) == "steps: 3"
+        after = (image.get_attribute("src"), image.get_attribute("alt"))
+        assert after[0] != before[0] and after[1].endswith("steps = 3."), after[1]
+        width = browser.execute_script("return document.documentElement.clientWidth")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width + 1
+        right = browser.execute_script(
+            "return Math.max(...Array.from(document.querySelectorAll('.rnn-slider *'))"
+            ".map(e => e.getBoundingClientRect().right))")
+        assert right <= width + 1, f"the sliders' controls reach {right} px on a {width} px screen"
     finally:
-        browser.set_window_size(1280, 900)
+        resize(browser, "desktop")
+
+
+def test_search_snippets_show_no_raw_latex(site, browser):
+    load(browser, f"{site}/search.html?q=tanh")
+    browser.set_script_timeout(60)
+    snippets = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1], t0 = Date.now();
+        (function wait() {
+            const found = document.querySelectorAll('#search-results p.context');
+            if (found.length >= 3 || Date.now() - t0 > 30000)
+                done(Array.from(found).map(p => p.textContent));
+            else setTimeout(wait, 200);
+        })();""")
+    assert len(snippets) >= 3, f"searching 'tanh' found {len(snippets)} snippets"
+    raw = [s for s in snippets if re.search(r"\\[()\[\]]|\\(mathrm|frac|tanh|sum)\b", s)]
+    assert not raw, f"snippets with raw LaTeX: {raw[:3]}"
 
 
 class _Links(HTMLParser):
