@@ -12,9 +12,9 @@ sidebar on a desktop, a hidden answer opens on a click, an embedded animation mo
 dragged, the sliders of rnncourse.interactive work offline, search snippets show no raw LaTeX, and no
 internal link is broken.
 
-Two checks depend on the chapters themselves and are marked ``xfail(strict=True)`` until the chapters
-are changed (see their reasons): once they pass, pytest reports the strict XPASS as a failure, and the
-mark must go.
+Three checks read what the chapters store: every figure a 2x PNG (the chapters call
+``rnncourse.plot.book_style()``), every animation frame with its alt text, and no display equation wider
+than a phone's column (long ones are broken over lines with ``aligned``/``gathered``).
 
 Without a browser they are skipped with a message that says what to install (``make test`` installs
 it with apt when it runs as root); without a built book, they fail, because `make test` builds it.
@@ -152,9 +152,6 @@ def test_no_alt_text_is_a_file_path(survey, page):
     assert not bad, f"{page}: images whose alt text is empty or a file path: {bad}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the animations stored in chapters 1, 5, 6 and 9 are matplotlib's, with empty alt texts, until those "
-    "chapters are re-executed (make execute) with rnncourse.interactive's own: then remove this mark"))
 def test_animation_frames_have_alt_text(survey):
     bad = [f"{page}: {i['src'][:40]}… alt={i['alt']!r}" for page in PAGES
            for i in survey[page, "desktop"]["images"] if i["src"].startswith("data:") and not i["alt"]]
@@ -176,9 +173,6 @@ def test_at_most_one_search_field_is_visible(survey, page, kind):
         assert fields == 1, f"the search page shows {fields} search fields"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the stored chapter figures are 1x PNGs until every chapter calls rnncourse.plot.book_style() in its "
-    "imports cell and is re-executed (make execute); then this passes: remove this mark"))
 def test_figures_are_svg_or_at_least_twice_their_displayed_size(survey):
     blurry = [f"{page} ({kind}): {i['src']} has {i['natural']} px, shown at {i['shown']} px"
               for (page, kind), data in survey.items() for i in data["images"]
@@ -186,9 +180,6 @@ def test_figures_are_svg_or_at_least_twice_their_displayed_size(survey):
     assert not blurry, f"{len(blurry)} figures with fewer than 2 pixels per CSS pixel:\n" + "\n".join(blurry)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "25 display equations are wider than a phone's column even at 70 %: scripts/wide_equations.py lists "
-    "them; once the chapters break them over lines (aligned, split) this passes: remove this mark"))
 def test_no_display_equation_overflows_its_column_at_phone_width(survey):
     wide = [f"{page}: ({e['number']}) {e['id'] or e['tex'][:40]}: {e['natural']} px for a {e['column']} px "
             f"column" for page in PAGES for e in survey.get((page, "phone"), {}).get("equations", [])
