@@ -230,13 +230,13 @@ def entry_problems(entry: Entry, terms: dict[str, str]) -> list[str]:
     """Everything wrong with one translated entry (empty and fuzzy entries are counted apart)."""
     msgid, msgstr = entry.msgid, entry.msgstr
     problems = token_problems(msgid, msgstr)
+    if msgstr == msgid and msgid.strip().lower() in terms:
+        return problems  # a glossary's English term line, kept beside its Chinese line
     waived = {m.group(1).strip().lower() for c in entry.comments for m in [_WAIVER.search(c)] if m}
     problems += glossary_problems(msgid, msgstr, terms, waived)
-    copied_term = msgstr == msgid and msgid.strip().lower() in terms
-    if not copied_term:
-        runs = english_runs(parts(msgstr).prose)
-        if runs:
-            problems.append("English prose left in the translation: " + "; ".join(map(repr, runs)))
+    runs = english_runs(parts(msgstr).prose)
+    if runs:
+        problems.append("English prose left in the translation: " + "; ".join(map(repr, runs)))
     return problems
 
 
