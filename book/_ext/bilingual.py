@@ -74,11 +74,16 @@ class KeepEquationsOutOfCatalogues(SphinxTransform):
 # --- untranslated messages in the Chinese build --------------------------------------------
 
 class ReportUntranslated(SphinxTransform):
-    """After Locale: a message with words to translate and no current translation is a warning."""
+    """After Locale: a message with words to translate and no current translation is a warning.
 
-    default_priority = 21
+    It runs after sphinx-external-toc has inserted the book's toctrees (priority 100), which
+    happens after Locale (20): their captions ("Foundations", ...) are translated here.
+    """
+
+    default_priority = 101
 
     def apply(self, **kwargs) -> None:
+        from sphinx import addnodes
         from sphinx.builders.gettext import MessageCatalogBuilder
 
         if not is_chinese(self.config) or isinstance(self.app.builder, MessageCatalogBuilder):
@@ -88,10 +93,17 @@ class ReportUntranslated(SphinxTransform):
         known = _read_translations(path)
         where = path.relative_to(self.app.srcdir) if path else f"locales/zh_CN/LC_MESSAGES/{domain}.po"
         missing = 0
-        for node, msg in extract_messages(self.document):
-            if node.get("translated") or not po_checks.needs_translation(msg):
-                continue
+        for node, msg in list(extract_messages(self.document)):
             entry = known.get(msg)
+            current = entry is not None and not entry.fuzzy and entry.msgstr.strip()
+            if isinstance(node, addnodes.toctree):
+                if current:
+                    node.apply_translated_message(msg, entry.msgstr)
+                    continue
+            elif node.get("translated"):
+                continue
+            if not po_checks.needs_translation(msg):
+                continue
             if entry is None:
                 why = f"not in {where}: run `make translations`, then translate it"
             elif entry.fuzzy:
@@ -105,8 +117,25 @@ class ReportUntranslated(SphinxTransform):
             if not self.config.bilingual_allow_untranslated:
                 logger.warning("untranslated: %s: %s", _excerpt(msg), why, location=node,
                                type="i18n", subtype="untranslated")
+        counts = _counts(self.env)
+        counts.pop(self.env.docname, None)
         if missing:
-            self.app.bilingual_untranslated[self.env.docname] = missing
+            counts[self.env.docname] = missing
+
+
+def _counts(env) -> dict[str, int]:
+    """Untranslated messages per document, kept in the environment across incremental builds."""
+    if not hasattr(env, "bilingual_untranslated"):
+        env.bilingual_untranslated = {}
+    return env.bilingual_untranslated
+
+
+def _purge(app, env, docname) -> None:
+    _counts(env).pop(docname, None)
+
+
+def _merge(app, env, docnames, other) -> None:
+    _counts(env).update({d: n for d, n in _counts(other).items() if d in docnames})
 
 
 def _excerpt(text: str, width: int = 70) -> str:
@@ -114,13 +143,12 @@ def _excerpt(text: str, width: int = 70) -> str:
 
 
 def _summary(app, exception) -> None:
-    counts = getattr(app, "bilingual_untranslated", {})
-    if counts and app.config.bilingual_allow_untranslated:
-        total = sum(counts.values())
-        logger.info("bilingual: %d messages without a current translation are shown in English "
-                    "(%s); `make test` fails on them unless ALLOW_UNTRANSLATED=1, and "
-                    "`python scripts/translations.py check` lists them per catalogue", total,
-                    ", ".join(f"{doc} {n}" for doc, n in sorted(counts.items())))
+    counts = {d: n for d, n in _counts(app.env).items() if d in app.env.found_docs}
+    if counts and app.config.bilingual_allow_untranslated and is_chinese(app.config):
+        where = ", ".join(f"{doc} {n}" for doc, n in sorted(counts.items()))
+        print(f"bilingual: {sum(counts.values())} messages without a current translation are shown "
+              f"in English ({where}); `make test` fails on them unless ALLOW_UNTRANSLATED=1, and "
+              f"`python scripts/translations.py check` lists them per catalogue")
 
 
 # --- the configuration's strings -----------------------------------------------------------
@@ -235,7 +263,8 @@ def write_redirect(app, exception) -> None:
 
 def setup(app):
     app.add_config_value("bilingual_allow_untranslated", False, "env", types=[bool])
-    app.bilingual_untranslated = {}
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
     app.add_transform(KeepEquationsOutOfCatalogues)
     app.add_transform(ReportUntranslated)
     app.connect("config-inited", configure_chinese)
