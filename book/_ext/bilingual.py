@@ -193,7 +193,7 @@ def configure_chinese(app, config) -> None:
             config.html_theme_options = {**config.html_theme_options, key: translated}
         else:
             setattr(config, key, translated)
-    if config.bibtex_reference_style == "author_year":
+    if getattr(config, "bibtex_reference_style", None) == "author_year":
         _register_chinese_citations()
         config.bibtex_reference_style = "author_year_zh"
     words = Path(app.doctreedir, "search_words_zh.txt")
