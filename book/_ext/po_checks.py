@@ -305,3 +305,11 @@ def catalogue_report(path: Path, terms: dict[str, str] | None = None) -> Report:
         if problems:
             report.problems.append((entry, problems))
     return report
+
+
+def is_complete(path: Path) -> bool:
+    """True when the catalogue exists and has no fuzzy or untranslated entry."""
+    if not Path(path).exists():
+        return False
+    report = catalogue_report(path)
+    return not (report.fuzzy or report.untranslated)
