@@ -18,11 +18,14 @@ templates, does what Sphinx does not do by itself:
 - the Chinese edition's title, author and search box text come from ``_config.po`` (the gettext
   build writes its template ``_config.pot`` from the configuration), citations read
   "Hochreiter 和 Schmidhuber, 1997", the search index splits Chinese with jieba with the glossary's
-  Chinese terms as words (so 遗忘门 is one word), and ``zh/index.html`` leads to the first page.
+  Chinese terms as words (so 遗忘门 is one word), and ``zh/index.html`` leads to the first page;
+- Sphinx 7.4's Chinese search stems in quadratic time (a list scanned per word): a set instead
+  gives the same index about 5 s sooner on this book.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -91,7 +94,8 @@ class ReportUntranslated(SphinxTransform):
         domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
         path = _catalogue_path(self.app, domain)
         known = _read_translations(path)
-        where = path.relative_to(self.app.srcdir) if path else f"locales/zh_CN/LC_MESSAGES/{domain}.po"
+        where = (os.path.relpath(path, self.app.srcdir) if path
+                 else f"locales/zh_CN/LC_MESSAGES/{domain}.po")
         missing = 0
         for node, msg in list(extract_messages(self.document)):
             entry = known.get(msg)
@@ -196,6 +200,7 @@ def configure_chinese(app, config) -> None:
     if getattr(config, "bibtex_reference_style", None) == "author_year":
         _register_chinese_citations()
         config.bibtex_reference_style = "author_year_zh"
+    _faster_chinese_search_stemming()
     words = Path(app.doctreedir, "search_words_zh.txt")
     words.parent.mkdir(parents=True, exist_ok=True)
     words.write_text(search_words(), encoding="utf-8")
@@ -210,6 +215,21 @@ def search_words() -> str:
             if " " not in form and po_checks._CJK.search(form):
                 lines.add(f"{form} 100000 n")
     return "\n".join(sorted(lines)) + "\n"
+
+
+class _TermSet(set):
+    """A set that takes ``extend``: membership in constant time instead of a list scan."""
+
+    extend = set.update
+
+
+def _faster_chinese_search_stemming() -> None:
+    """Sphinx 7.4's Chinese search keeps every Latin word it has seen in a list and scans it for
+    each word it stems (quadratic: a few seconds on this book). A set gives the same answers."""
+    from sphinx.search import zh
+
+    if not isinstance(zh.SearchChinese.latin_terms, _TermSet):
+        zh.SearchChinese.latin_terms = _TermSet(zh.SearchChinese.latin_terms)
 
 
 def _register_chinese_citations() -> None:
