@@ -22,11 +22,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import po_checks  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from test_browser import PAGES  # noqa: E402  (the pages of book/_toc.yml, in reading order)
 
 CATALOGUES = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
 ALLOW_UNTRANSLATED = os.environ.get("RNNCOURSE_ALLOW_UNTRANSLATED", "") not in ("", "0")
@@ -57,24 +59,9 @@ def terms():
     return po_checks.glossary_terms()
 
 
-def _toc_documents() -> list[str]:
-    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
-    docs = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                docs.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    return docs
-
-
 @whole_suite
 def test_every_document_of_the_book_has_its_catalogue_and_no_catalogue_is_orphaned():
-    expected = {f"{doc}.po" for doc in _toc_documents()} | {"_config.po"}
+    expected = {str(Path(page).with_suffix(".po")) for page in PAGES} | {"_config.po"}
     present = {p.relative_to(CATALOGUES).as_posix() for p in CATALOGUES.rglob("*.po")}
     present -= TEMPLATE_CATALOGUES
     assert not expected - present, (f"missing catalogues {sorted(expected - present)}: "
@@ -95,42 +82,32 @@ def test_catalogue_has_no_fuzzy_and_no_untranslated_entry(path, terms):
         "see locales/TRANSLATING.md")
 
 
-@pytest.mark.parametrize("path", SELECTED, ids=IDS)
-def test_translations_keep_equations_code_references_links_and_numbers(path):
+def _assert_no_problem(path: Path, problems_of) -> None:
+    """Fail with every translated entry of ``path`` for which ``problems_of(entry)`` says something."""
     bad = []
     for entry in po_checks.read_catalogue(path):
         if entry.msgstr.strip() and not entry.fuzzy:
-            problems = po_checks.token_problems(entry.msgid, entry.msgstr)
+            problems = problems_of(entry)
             if problems:
                 bad.append(f"line {entry.line}: {entry.msgid[:80]!r}\n      " + "\n      ".join(problems))
     assert not bad, f"{path.relative_to(ROOT)}:\n  " + "\n  ".join(bad)
 
 
 @pytest.mark.parametrize("path", SELECTED, ids=IDS)
+def test_translations_keep_equations_code_references_links_and_numbers(path):
+    _assert_no_problem(path, lambda entry: po_checks.token_problems(entry.msgid, entry.msgstr))
+
+
+@pytest.mark.parametrize("path", SELECTED, ids=IDS)
 def test_glossary_terms_are_translated_as_the_glossary_gives_them(path, terms):
-    bad = []
-    for entry in po_checks.read_catalogue(path):
-        if not entry.msgstr.strip() or entry.fuzzy:
-            continue
-        if entry.msgstr == entry.msgid and entry.msgid.strip().lower() in terms:
-            continue  # an English term line of the glossary itself
-        problems = po_checks.entry_problems(entry, terms)
-        problems = [p for p in problems if "glossary" in p]
-        if problems:
-            bad.append(f"line {entry.line}: {entry.msgid[:80]!r}\n      " + "\n      ".join(problems))
-    assert not bad, f"{path.relative_to(ROOT)}:\n  " + "\n  ".join(bad)
+    _assert_no_problem(path, lambda entry: [
+        p for p in po_checks.entry_problems(entry, terms) if "glossary" in p])
 
 
 @pytest.mark.parametrize("path", SELECTED, ids=IDS)
 def test_no_english_prose_is_left_in_a_translation(path, terms):
-    bad = []
-    for entry in po_checks.read_catalogue(path):
-        if not entry.msgstr.strip() or entry.fuzzy:
-            continue
-        problems = [p for p in po_checks.entry_problems(entry, terms) if p.startswith("English")]
-        if problems:
-            bad.append(f"line {entry.line}: {problems[0]}")
-    assert not bad, f"{path.relative_to(ROOT)}:\n  " + "\n  ".join(bad)
+    _assert_no_problem(path, lambda entry: [
+        p for p in po_checks.entry_problems(entry, terms) if p.startswith("English")])
 
 
 @pytest.mark.skipif(CATALOGUES / "book" / "glossary.po" not in SELECTED,
