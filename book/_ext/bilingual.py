@@ -9,6 +9,7 @@ This extension, loaded by both builds and by the gettext build that writes the c
 templates, does what Sphinx does not do by itself:
 
 - display equations never enter a catalogue (they are code, not prose): a translator cannot alter one;
+  an image's alt text in a notebook (``mystnb.image.alt``) does, like figure captions;
 - in the Chinese build, every message that has words to translate but no current translation
   (empty, fuzzy because its English changed, or missing because the catalogues were not updated)
   is a warning, so the strict build fails; ``bilingual_allow_untranslated = True``
@@ -164,6 +165,20 @@ def _config_strings(config) -> dict[str, str]:
     return {key: value for key, value in values.items() if isinstance(value, str) and value.strip()}
 
 
+def notebook_images_in_catalogues(app) -> None:
+    """Gettext build: render notebook outputs as the HTML build does, so that an image's alt text
+    (MyST-NB's cell metadata ``mystnb.image.alt``) reaches the catalogue; MyST-NB has no mime type
+    priority for the gettext builder and would drop every output before the messages are read."""
+    if app.builder.name != "gettext" or not hasattr(app.config, "nb_mime_priority_overrides"):
+        return
+    from myst_nb.core.render import base_render_priority
+
+    html = base_render_priority().get("html", {})
+    app.config.nb_mime_priority_overrides = [
+        *app.config.nb_mime_priority_overrides,
+        *(("gettext", mime, priority) for mime, priority in html.items())]
+
+
 def write_config_template(app, exception) -> None:
     """Gettext build: ``_config.pot`` beside the documents' templates, from the configuration."""
     if exception or app.builder.name != "gettext":
@@ -288,6 +303,7 @@ def setup(app):
     app.add_transform(KeepEquationsOutOfCatalogues)
     app.add_transform(ReportUntranslated)
     app.connect("config-inited", configure_chinese)
+    app.connect("builder-inited", notebook_images_in_catalogues)
     app.connect("html-page-context", language_switch)
     app.connect("build-finished", write_config_template)
     app.connect("build-finished", write_redirect)
