@@ -227,7 +227,7 @@ def search_words() -> str:
     lines = set()
     for chinese in po_checks.glossary_terms().values():
         for form in po_checks.accepted_forms(chinese):
-            if " " not in form and po_checks._CJK.search(form):
+            if " " not in form and po_checks.CJK.search(form):
                 lines.add(f"{form} 100000 n")
     return "\n".join(sorted(lines)) + "\n"
 

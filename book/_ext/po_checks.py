@@ -36,7 +36,7 @@ _WORD = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*"
 # A run of English prose: this many words or more in a row, separated by spaces or light punctuation.
 ENGLISH_RUN_WORDS = 4
 _ENGLISH_RUN = re.compile(rf"{_WORD}(?:[ ,;:]+{_WORD}){{{ENGLISH_RUN_WORDS - 1},}}")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Roles whose shown text may be translated when written `shown <target>`; the target never changes.
 _TITLED_ROLES = {"term", "doc", "ref", "numref", "download", "any"}
 # A translator comment "# term-ok: concatenated states" waives the plain-text glossary check for
@@ -181,7 +181,7 @@ def glossary_problems(msgid: str, msgstr: str, terms: dict[str, str],
             problems.append(f"{{term}}`{key}` is shown as {shown!r}: use the glossary's "
                             f"Chinese term {terms[key]!r}, e.g. {{term}}`{terms[key]} <{key}>`")
     for english, chinese in terms.items():
-        if len(re.split(r"[\s-]+", english)) < 2 or english in waived or not _CJK.search(chinese):
+        if len(re.split(r"[\s-]+", english)) < 2 or english in waived or not CJK.search(chinese):
             continue
         if _english_pattern(english).search(source.prose) and not _uses(target.prose, chinese, english):
             problems.append(f"the English says {english!r}: the translation must use the "
