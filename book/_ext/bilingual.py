@@ -41,10 +41,10 @@ import po_checks  # noqa: E402  (book/_ext is on the path of the build too)
 
 logger = logging.getLogger(__name__)
 
-#: The edition beside this one: (language attribute, link text, path of its root from ours)
+#: the Chinese edition's folder inside the English edition's output (_build/html/zh)
 ZH_DIR = "zh"
-CONFIG_DOMAIN = "_config"  # the catalogue of the configuration's strings
-CONFIG_STRINGS = ("html_title", "author", "search_bar_text")
+#: the catalogue of the configuration's strings (title, author, search box text)
+CONFIG_DOMAIN = "_config"
 
 
 def is_chinese(config) -> bool:
