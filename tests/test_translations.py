@@ -322,7 +322,7 @@ def test_changing_an_english_sentence_fails_the_chinese_build_until_its_translat
     template = (project / "_build" / "gettext" / "gates.pot").read_text()
     assert 'msgid "A curve of the forget gate"' in template  # alt text and caption are messages
     assert 'msgid "The forget gate over time"' in template
-    _translate(po, {"Gates": "门", "A curve of the forget gate": "遗忘门的曲线",
+    _translate(po, {"Gates": "门", "A curve of the forget gate": "LSTM 遗忘门的曲线",
                     "The forget gate over time": "遗忘门随时间的变化",
                     "The {term}`forget gate` keeps $c_t$ for 50 steps.":
                         "{term}`遗忘门 <forget gate>` 把 $c_t$ 保持 50 步。"})
@@ -331,7 +331,7 @@ def test_changing_an_english_sentence_fails_the_chinese_build_until_its_translat
     page = (project / "_build" / "zh" / "gates.html").read_text()
     assert "把" in page and "保持 50 步" in page and "keeps" not in page
     assert 'lang="zh-CN"' in page and "42" in page  # the stored output, as stored
-    assert 'alt="遗忘门的曲线"' in page and "遗忘门随时间的变化" in page
+    assert 'alt="LSTM 遗忘门的曲线"' in page and "遗忘门随时间的变化" in page
 
     # English changed, catalogues not updated: the paragraph is missing from the catalogue
     notebook.write_text(json.dumps(NOTEBOOK).replace("for 50 steps", "for 60 steps"))
