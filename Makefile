@@ -34,7 +34,9 @@ ZH_BUILD  := $(BIN)/python scripts/translations.py build
 ALLOW_UNTRANSLATED ?=
 ZH_ALLOW  := $(if $(ALLOW_UNTRANSLATED),--allow-untranslated)
 ZH_ENV    := $(if $(ALLOW_UNTRANSLATED),RNNCOURSE_ALLOW_UNTRANSLATED=1)
-# xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order
+# xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order.
+# OMP_NUM_THREADS=1 for the test runs: two workers with two BLAS threads each would oversubscribe
+# the two cores (the chapters set it themselves, for readers too).
 PYTEST_PAR := -n 2 --dist loadfile
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=120 -p no:cacheprovider
@@ -98,15 +100,15 @@ sandbox:
 test: setup browser sandbox
 	$(JB_BUILD) -W -n --keep-going --all
 	$(ZH_BUILD) -W -n --keep-going --all $(ZH_ALLOW)
-	$(ZH_ENV) $(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
+	$(ZH_ENV) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
 	@$(MAKE) --no-print-directory portability
 
 # The notebooks again, under each dispatch: every stored output and every assertion must hold.
 portability: setup
 	@echo "nbval under the baseline dispatch: $(DISPATCH_BASELINE)"
-	env $(DISPATCH_BASELINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
+	env OMP_NUM_THREADS=1 $(DISPATCH_BASELINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
 	@echo "nbval under the avx dispatch: $(DISPATCH_AVX)"
-	env $(DISPATCH_AVX) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
+	env OMP_NUM_THREADS=1 $(DISPATCH_AVX) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(NOTEBOOKS) $(NBVAL)
 
 # rnncourse.lab: copies into workspace/ what is new, signs the course's copies as trusted, starts
 # JupyterLab there (--allow-root when root) with RNNCOURSE_WIDGETS=1 (live sliders) and
@@ -126,6 +128,7 @@ execute: setup
 	RNNCOURSE_WIDGETS=0 RNNCOURSE_PROGRESS=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
 	    --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
+	$(BIN)/python scripts/coalesce_streams.py $(NOTEBOOKS)
 
 # PDF through LaTeX: needs Debian's TeX Live (see scripts/ensure_latex.sh for the package list).
 pdf: setup

@@ -27,7 +27,9 @@ One module per chapter topic: ``bptt`` (chapter 3), ``birnn`` (4), ``longterm`` 
 sequence-to-sequence with attention).
 
 Private modules shared by both backends: ``_validate`` (input checks), ``_layout`` (parameter names
-and shapes), ``_options`` (constructor options) and ``_esn`` (the echo-state network). The NumPy
+and shapes), ``_options`` (constructor options), ``_packing`` (variable-length batches and
+``PackedSequence`` layouts) and ``_esn`` (the echo-state network); ``rnncourse.errors`` holds the
+exceptions they raise, each both Python's conventional class and torch.nn's. The NumPy
 backend never imports torch, the PyTorch backend never imports the NumPy backend, and neither
 imports ``plot``, ``train``, ``grade`` or ``text`` (``tests/test_import_rules.py``).
 

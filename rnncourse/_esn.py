@@ -171,7 +171,7 @@ class ESNBase:
         self.leak_rate = V.check_number("leak_rate", leak_rate, low=0, low_open=True, high=1)
         self.ridge = V.check_number("ridge", ridge, low=0)
         self.noise = V.check_number("noise", noise, low=0)
-        self.input_to_readout = bool(input_to_readout)
+        self.input_to_readout = V.check_bool("input_to_readout", input_to_readout)
         self.seed = seed
         self.dtype = V.check_float_dtype("dtype", dtype)
         W_ih, W_hh, b = draw_reservoir(input_size, reservoir_size, self.spectral_radius, self.density,

@@ -3,25 +3,34 @@
 Every model class of ``rnncourse.numpy`` and ``rnncourse.torch`` mixes in two classes of this module:
 
 - ``SequenceOptions`` (``input_size``, ``hidden_size``, ``num_layers``, ``bias``, ``batch_first``,
-  ``bidirectional``, as torch.nn's ``RNNBase`` takes them) or ``CellOptions`` (``input_size``,
-  ``hidden_size``, ``bias``, as ``RNNCellBase``);
+  ``dropout``, ``bidirectional``, ``proj_size``, as torch.nn's ``RNNBase`` takes them) or
+  ``CellOptions`` (``input_size``, ``hidden_size``, ``bias``, as ``RNNCellBase``);
 - the options of its model: ``ElmanOptions`` (``nonlinearity``), ``LSTMOptions`` (``peephole``,
   ``forget_bias``), ``GRUOptions`` (``reset_after``) or ``LeakyOptions`` (``alpha``,
   ``learn_alpha``).
 
 They check every argument and store it as an attribute, so that the two backends accept the same
 values and refuse the same bad ones with the same exception and message: ``TypeError`` for a wrong
-type, ``ValueError`` for a wrong value or shape, naming the argument, what was expected and what
-was received. They also say what the options mean for the parameters, which each backend's base
-class then creates: the number of gate blocks ``gates`` (from ``_layout.GATES``), the number of
-state parts ``n_states`` (1: h; 2: (h, c)), the model's extra parameters (``_extra_shapes``), the
-ones that get no gradient (``_trainable``), the ones not drawn at random (``_fixed_init``) and the
-values written after the random draw (``_initial_values``). The dtype check of each backend is
-here too (``numpy_dtype``, ``torch_dtype``). A new argument of torch.nn's modules belongs here,
-once for both backends.
+type (a flag must be a real ``bool``, a size a real integer), ``ValueError`` for a wrong value,
+naming the argument, what was expected and what was received, and ending with torch.nn's own
+wording where torch.nn refuses the same value (``_validate.torch_says``). The sizes follow torch.nn:
+a sequence model needs ``input_size``, ``hidden_size`` and ``num_layers`` >= 1 (torch.nn refuses 0);
+a cell takes ``input_size`` and ``hidden_size`` >= 0 (torch.nn's cells accept 0: a cell with
+``hidden_size=0`` returns an empty state).
+
+They also say what the options mean for the parameters, which each backend's base class then
+creates: the number of gate blocks ``gates`` (from ``_layout.GATES``), the number of state parts
+``n_states`` (1: h; 2: (h, c)) and their sizes (``_state_sizes``: h has ``proj_size`` features with
+projections), the model's extra parameters (``_extra_shapes``), the ones that get no gradient
+(``_trainable``), the ones not drawn at random (``_fixed_init``) and the values written after the
+random draw (``_initial_values``). The dtype and device checks of each backend are here too
+(``numpy_dtype``, ``numpy_device``, ``torch_dtype``). A new argument of torch.nn's modules belongs
+here, once for both backends.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -30,11 +39,23 @@ from ._layout import GATES, PEEPHOLES, base_name, cell_shapes, forget_gate_rows,
 
 NONLINEARITIES = ("tanh", "relu")
 
+#: the default of ``proj_size`` in the models without projections: torch.nn's RNN and GRU refuse
+#: the argument whenever it is given, even as 0, so "not given" must be told apart from 0
+ABSENT = type("Absent", (), {"__repr__": lambda self: "<not given>"})()
 
-# ---- dtypes -----------------------------------------------------------------------------------
+
+# ---- dtypes and devices -----------------------------------------------------------------------
 def numpy_dtype(dtype) -> np.dtype:
-    """The dtype of a NumPy model: float32 or float64, as a NumPy dtype, a string or a torch dtype."""
-    return V.check_float_dtype("dtype", dtype)
+    """The dtype of a NumPy model: float32 (also for None, torch's default) or float64, as a NumPy
+    dtype, a string or a torch dtype."""
+    return np.dtype(np.float32) if dtype is None else V.check_float_dtype("dtype", dtype)
+
+
+def numpy_device(device) -> None:
+    """The NumPy backend computes on the CPU: ``device`` must be None, ``'cpu'`` or ``torch.device('cpu')``."""
+    if device is not None and str(device) != "cpu":
+        raise ValueError(f"device: the NumPy backend computes on the CPU; expected None or 'cpu', "
+                         f"got {device!r}")
 
 
 def torch_dtype(dtype):
@@ -68,28 +89,73 @@ class _ModelOptions:
     def _extra_repr(self) -> list[str]:
         return []
 
+    def _state_sizes(self) -> tuple:
+        """Features of each state part: (h,) or (h, c); h has ``proj_size`` features with projections."""
+        out = getattr(self, "proj_size", 0) or self.hidden_size
+        return (out,) if self.n_states == 1 else (out, self.hidden_size)
+
+    def _init_bound(self) -> float:
+        """Parameters start in U(-k, k), k = 1/sqrt(hidden_size) (0 for a cell with hidden_size 0)."""
+        return 1.0 / np.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
+
 
 class SequenceOptions:
-    """torch.nn's arguments of a sequence model, checked and stored alike in both backends."""
+    """torch.nn's arguments of a sequence model, checked and stored alike in both backends.
+
+    ``dropout`` stays an attribute that may be changed later (``model.dropout = 0.3``), as in
+    torch.nn; it is checked on every assignment.
+    """
 
     def _store_sequence_options(self, input_size, hidden_size, num_layers, bias, batch_first,
-                                bidirectional) -> dict:
+                                dropout, bidirectional, proj_size=0) -> dict:
         """Check and store the arguments; return the parameter shapes (``param_shapes``)."""
-        for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
-                            ("num_layers", num_layers)]:
-            V.check_positive_int(name, value)
-        self.input_size, self.hidden_size = int(input_size), int(hidden_size)
-        self.num_layers = int(num_layers)
-        self.bias, self.batch_first = bool(bias), bool(batch_first)
-        self.bidirectional = bool(bidirectional)
+        self.input_size = V.check_size("input_size", input_size)
+        self.hidden_size = V.check_size("hidden_size", hidden_size)
+        self.num_layers = V.check_size("num_layers", num_layers)
+        self.bias = V.check_bool("bias", bias, torch_checks=True)
+        self.batch_first = V.check_bool("batch_first", batch_first, torch_checks=True)
+        self.dropout = dropout
+        self.bidirectional = V.check_bool("bidirectional", bidirectional)
+        self.proj_size = V.check_size("proj_size", proj_size, minimum=0)
+        if self.proj_size >= self.hidden_size:
+            raise ValueError(f"proj_size: expected an integer smaller than hidden_size={self.hidden_size}, "
+                             f"got {self.proj_size}" + V.torch_says("proj_size has to be smaller than hidden_size"))
+        if self.dropout > 0 and self.num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero "
+                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                          f"num_layers={num_layers}", UserWarning, stacklevel=4)
         self.num_directions = 2 if self.bidirectional else 1
         return param_shapes(self.gates, self.input_size, self.hidden_size, self.num_layers,
-                            self.bias, self.bidirectional, extra=self._extra_shapes())
+                            self.bias, self.bidirectional, extra=self._extra_shapes(),
+                            proj_size=self.proj_size)
+
+    @property
+    def dropout(self) -> float:
+        """The probability that an output of a layer below the last is zeroed in training (torch.nn's
+        ``dropout``)."""
+        return self._dropout
+
+    @dropout.setter
+    def dropout(self, value) -> None:
+        self._dropout = V.check_probability("dropout", value)
+
+    def _dropout_active(self) -> bool:
+        """Dropout between layers happens in training mode, with dropout > 0 and two layers or more."""
+        return self.training and self.dropout > 0 and self.num_layers > 1
 
     def _repr_options(self) -> list[str]:
-        defaults = {"num_layers": 1, "bias": True, "batch_first": False, "bidirectional": False}
+        defaults = {"proj_size": 0, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0,
+                    "bidirectional": False}
         return [f"{key}={getattr(self, key)}" for key, value in defaults.items()
                 if getattr(self, key) != value]
+
+
+def refuse_proj_size(proj_size, model: str) -> None:
+    """Only the LSTM has projections: torch.nn's RNN and GRU refuse ``proj_size`` when it is given."""
+    if proj_size is not ABSENT:
+        raise ValueError(f"proj_size: only the LSTM has projections, got proj_size={proj_size!r} for "
+                         f"{model}" + V.torch_says("proj_size argument is only supported for LSTM, not "
+                                                   "RNN or GRU"))
 
 
 class CellOptions:
@@ -97,9 +163,9 @@ class CellOptions:
 
     def _store_cell_options(self, input_size, hidden_size, bias) -> dict:
         """Check and store the arguments; return the parameter shapes (``cell_shapes``)."""
-        for name, value in [("input_size", input_size), ("hidden_size", hidden_size)]:
-            V.check_positive_int(name, value)
-        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
+        self.input_size = V.check_size("input_size", input_size, minimum=0, torch_checks=False)
+        self.hidden_size = V.check_size("hidden_size", hidden_size, minimum=0, torch_checks=False)
+        self.bias = V.check_bool("bias", bias)
         return cell_shapes(self.gates, self.input_size, self.hidden_size, self.bias,
                            extra=self._extra_shapes())
 
@@ -113,7 +179,8 @@ class ElmanOptions(_ModelOptions):
 
     def _set_elman_options(self, nonlinearity) -> None:
         if not isinstance(nonlinearity, str) or nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
+            raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}" + V.torch_says(
+                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."))
         self.nonlinearity = nonlinearity
 
     def _extra_repr(self) -> list[str]:
@@ -126,12 +193,13 @@ class LSTMOptions(_ModelOptions):
     gates, n_states = GATES["LSTM"], 2
 
     def _set_lstm_options(self, peephole, forget_bias, bias) -> None:
+        bias = V.check_bool("bias", bias, torch_checks=not isinstance(self, CellOptions))
         if forget_bias is not None:
             if not bias:
                 raise ValueError(f"forget_bias: needs bias=True (it initialises the forget-gate slice "
                                  f"of bias_ih), got forget_bias={forget_bias!r} with bias=False")
             forget_bias = V.check_number("forget_bias", forget_bias)
-        self.peephole = bool(peephole)
+        self.peephole = V.check_bool("peephole", peephole)
         self.forget_bias = forget_bias
 
     def _extra_shapes(self) -> dict:
@@ -155,7 +223,7 @@ class GRUOptions(_ModelOptions):
     gates = GATES["GRU"]
 
     def _set_gru_options(self, reset_after) -> None:
-        self.reset_after = bool(reset_after)
+        self.reset_after = V.check_bool("reset_after", reset_after)
 
     def _extra_repr(self) -> list[str]:
         return [] if self.reset_after else ["reset_after=False"]
@@ -168,9 +236,9 @@ class LeakyOptions(_ModelOptions):
     _fixed_init = ("alpha",)
 
     def _set_leaky_options(self, alpha, learn_alpha, hidden_size) -> None:
-        V.check_positive_int("hidden_size", hidden_size)   # before alpha, which is shaped by it
-        self.alpha = leak_rates(alpha, int(hidden_size))
-        self.learn_alpha = bool(learn_alpha)
+        hidden_size = V.check_size("hidden_size", hidden_size)   # before alpha, which is shaped by it
+        self.alpha = leak_rates(alpha, hidden_size)
+        self.learn_alpha = V.check_bool("learn_alpha", learn_alpha)
 
     def _extra_shapes(self) -> dict:
         return {"alpha": (self.hidden_size,)}

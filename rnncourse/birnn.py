@@ -139,16 +139,19 @@ def bilm_run(mode, num_layers, seed=0, steps=120, chain_seed=0, hidden_size=16):
     """Train a :class:`BiLM` on text of the Markov chain ``markov_chain(8, seed=chain_seed)``.
 
     Adam (lr 0.01), ``steps`` batches of 32 sequences of 24 symbols; ``seed`` fixes the initial
-    weights and the batches. Returns ``(model, test_loss)``, the loss in nats on 200 fresh
-    sequences of 64 symbols (the same for every seed).
+    weights and the batches. Returns a :class:`rnncourse.runs.Run`: its ``test`` is the loss in
+    nats on 200 fresh sequences of 64 symbols (the same for every seed), its ``model`` the BiLM.
     """
+    from .runs import Run, blocks
+
     P, pi = markov_chain(8, seed=chain_seed)
     torch.manual_seed(seed)
     model = BiLM(8, hidden_size, num_layers, mode)
     batches = lambda step, rng: (sample_markov(P, pi, 24, 32, rng),) * 2      # (input, target)
-    train(model, batches, steps, lr=1e-2, loss_fn=model.loss, seed=seed, verbose=False)
+    losses = train(model, batches, steps, lr=1e-2, loss_fn=model.loss, seed=seed, verbose=False)
     test = sample_markov(P, pi, 64, 200, rng=1)
-    return model, evaluate(model, test, test, loss_fn=model.loss)
+    return Run(blocks(losses), evaluate(model, test, test, loss_fn=model.loss), seed,
+               losses=losses, model=model)
 
 
 def dependency_map(f, T, input_size, seed=0):

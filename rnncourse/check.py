@@ -72,13 +72,19 @@ def numerical_gradient(f, array, eps=1e-6):
     return grad
 
 
-def gradcheck(model, x, state=None, eps: float = 1e-6, seed: int = 0, verbose: bool = True) -> dict:
+def gradcheck(model, x, state=None, eps: float = 1e-6, seed: int = 0, verbose: bool = True,
+              lengths=None) -> dict:
     """Compare ``model.backward`` with central finite differences; returns name -> relative error.
 
     Checks every parameter that receives a gradient, the input (``"input"``) and the initial
     state (``"h_0"``, and ``"c_0"`` for an LSTM; zeros when ``state`` is None). Works for sequence
     models and cells. The model and ``x`` must be float64 (``model.double()``): in float32 the
     rounding error of a difference quotient swamps the comparison.
+
+    ``lengths`` is passed to the model (a variable-length batch). A model with dropout in
+    training mode draws its masks from ``model.rng``: its state is restored before every forward
+    pass, so all of them use the masks of the first, and the gradient is checked with the masks
+    fixed.
     """
     if np.dtype(model.dtype) != np.float64:
         raise TypeError(f"gradcheck: requires a float64 model, got dtype {np.dtype(model.dtype).name}; "
@@ -87,16 +93,23 @@ def gradcheck(model, x, state=None, eps: float = 1e-6, seed: int = 0, verbose: b
     V.check_floating("x", x, "float64")
     x = np.array(V.to_numpy(x))
     rng = np.random.default_rng(seed)
+    masks = model.rng.bit_generator.state if hasattr(model, "rng") else None
+    options = {} if lengths is None else {"lengths": lengths}
 
-    result = model(x, state)
+    def run(x, state):
+        if masks is not None:
+            model.rng.bit_generator.state = masks     # the same dropout masks in every pass
+        return model(x, state, **options)
+
+    result = run(x, state)
     structure = result if isinstance(result, tuple) else (result,)
     projections = [rng.standard_normal(np.shape(leaf)) for leaf in _leaves(structure)]
 
     def loss(x, state):
-        return sum(float(np.sum(leaf * r)) for leaf, r in zip(_leaves(model(x, state)), projections))
+        return sum(float(np.sum(leaf * r)) for leaf, r in zip(_leaves(run(x, state)), projections))
 
     # analytic: the gradient of L with respect to each output is its projection
-    model(x, state)
+    run(x, state)
     grad_input, grad_state, grads = model.backward(*_like(structure, list(projections)))
     grads = {name: g.copy() for name, g in grads.items()}
     states = _leaves(grad_state)
@@ -111,7 +124,7 @@ def gradcheck(model, x, state=None, eps: float = 1e-6, seed: int = 0, verbose: b
     errors["input"] = relative_error(numerical(x), grad_input)
     for name, s, g in zip(["h_0", "c_0"], state, states):
         errors[name] = relative_error(numerical(s), g)
-    model(x, as_model_state())  # leave the model's cache as the caller's forward pass left it
+    run(x, as_model_state())  # leave the model's cache as the caller's forward pass left it
 
     if verbose:
         width = max(len(name) for name in errors)

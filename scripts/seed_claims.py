@@ -28,6 +28,15 @@ from rnncourse import birnn, bptt, reservoir, runs
 
 CLAIMS = []        # (name, statement, function(seed) -> (holds, detail))
 RECORDED = {}      # record name -> {label: [Run per seed]}, filled by claims that keep their runs
+RECORD_CONFIG = {  # record name -> the settings of its runs, and one entry per model (label)
+    "ch04_bilm": dict(steps=120, hidden_size=16, models={
+        "forward, 2 layers": dict(mode="forward", num_layers=2),
+        "bidirectional, 2 layers": dict(mode="bidirectional", num_layers=2),
+        "shifted, 1 layer": dict(mode="shifted", num_layers=1),
+        "shifted, 2 layers": dict(mode="shifted", num_layers=2)}),
+    "ch05_adding": dict(steps=1000, batch_size=128, lr=1e-2, hidden_size=16, models={
+        "T = 20": dict(kind="rnn", T=20), "T = 100": dict(kind="rnn", T=100)}),
+}
 
 
 def claim(name, statement):
@@ -78,23 +87,24 @@ def _(seed):
 def _(seed):
     P, pi = birnn.markov_chain(8, seed=0)
     rate, cloze = birnn.entropy_rate(P, pi), birnn.cloze_entropy(P, pi)
-    loss = {key: birnn.bilm_run(*key, seed=seed)[1]
-            for key in [("forward", 2), ("bidirectional", 2), ("shifted", 1), ("shifted", 2)]}
-    holds = (abs(loss["forward", 2] - rate) < 0.03 and loss["bidirectional", 2] < 0.3
-             and cloze < loss["shifted", 1] < cloze + 0.05 and loss["shifted", 2] < 0.3)
-    return holds, ", ".join(f"{m} {L}: {v:.3f}" for (m, L), v in loss.items())
+    r = recorded_runs("ch04_bilm", seed, _bilm)
+    loss = {label: run.test for label, run in r.items()}
+    holds = (abs(loss["forward, 2 layers"] - rate) < 0.03 and loss["bidirectional, 2 layers"] < 0.3
+             and cloze < loss["shifted, 1 layer"] < cloze + 0.05 and loss["shifted, 2 layers"] < 0.3)
+    return holds, ", ".join(f"{k}: {v:.3f}" for k, v in loss.items())
+
+
+def _bilm(seed, mode, num_layers, **settings):
+    return birnn.bilm_run(mode, num_layers, seed=seed, **settings)
 
 
 # --- chapter 5 -----------------------------------------------------------------------------------
 
-ADDING_CH05 = dict(steps=1000, batch_size=128, lr=1e-2)
-
-
 @claim("ch05 adding T=20 vs T=100", "tanh RNN, same budget: T = 20 test MSE below 0.1, "
                                     "T = 100 above 0.14 (1/6 = mean)")
 def _(seed):
-    short = runs.adding_run("rnn", 20, seed=seed, **ADDING_CH05)
-    long = runs.adding_run("rnn", 100, seed=seed, **ADDING_CH05)
+    r = recorded_runs("ch05_adding", seed, runs.adding_run)
+    short, long = r["T = 20"], r["T = 100"]
     return short.test < 0.1 and long.test > 0.14, f"T=20 {short.test:.3f}, T=100 {long.test:.3f}"
 
 
@@ -143,7 +153,7 @@ def recorded_runs(record, seed, task):
             for label, model in config["models"].items()}
 
 
-RECORD_CONFIG = {
+RECORD_CONFIG.update({
     "ch07_adding_T100": dict(T=100, steps=1500, batch_size=64, lr=2e-2, hidden_size=16, models={
         "RNN": dict(kind="rnn"), "LSTM, default init": dict(kind="lstm"),
         "LSTM, forget bias 1": dict(kind="lstm", forget_bias=1.0)}),
@@ -153,7 +163,7 @@ RECORD_CONFIG = {
     "ch08_copy_delay10": dict(delay=10, steps=1000, batch_size=64, lr=2e-2, hidden_size=32, models={
         "RNN": dict(kind="rnn"), "LSTM": dict(kind="lstm", forget_bias=1.0),
         "GRU": dict(kind="gru")}),
-}
+})
 
 
 @claim("ch07 adding T=100", "RNN stays at the mean (test MSE above 0.14); the LSTM learns (below "
@@ -222,6 +232,27 @@ RECORD_CONFIG.update({
     "ch09_tagger": dict(steps=200, hidden_size=32, models={
         "one-directional": dict(bidirectional=False), "bidirectional": dict(bidirectional=True)}),
 })
+
+
+@claim("ch09 char models", "80 steps on the English text: RNN, GRU and LSTM (128 units) all below the "
+                           "character-count baseline, within 0.3 nats of each other")
+def _(seed):
+    from rnncourse.text import charlm, corpus
+    from rnncourse.text.corpus import Vocab
+    text = corpus.english_text()
+    vocab = Vocab.from_text(text)
+    train_ids, valid_ids = corpus.split(vocab.encode(text), valid_fraction=0.1)
+    counts = torch.bincount(train_ids, minlength=len(vocab)).double()
+    unigram = -((counts + 1) / (counts + 1).sum()).log()[valid_ids].mean().item()
+    final = {}
+    for kind in ("rnn", "gru", "lstm"):
+        torch.manual_seed(seed)
+        model = charlm.CharLM(len(vocab), 128, kind=kind)
+        history = charlm.train_charlm(model, train_ids, steps=80, batch_size=32, seq_len=50,
+                                      lr=6e-3, seed=seed)
+        final[kind] = float(np.mean(history["loss"][-10:]))
+    holds = max(final.values()) < unigram and max(final.values()) - min(final.values()) < 0.3
+    return holds, ", ".join(f"{k}: {v:.2f}" for k, v in final.items()) + f" (baseline {unigram:.2f})"
 
 
 @claim("ch09 seq2seq", "string reversal, greedy exact match: teacher forcing above no teacher "

@@ -48,6 +48,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, help="override the preset's batch size")
     parser.add_argument("--lr", type=float, help="override the preset's learning rate")
+    parser.add_argument("--num-layers", type=int, default=1, help="stacked recurrent layers")
+    parser.add_argument("--dropout", type=float, default=0.0,
+                        help="dropout on the embeddings, between layers and before the head")
     parser.add_argument("--out", help="checkpoint path (nothing is saved without it)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -59,7 +62,8 @@ def main(argv=None):
     text = corpus_text(args.corpus)
     vocab = Vocab.from_text(text, max_size=preset.pop("max_vocab"))
     train_ids, valid_ids = split(vocab.encode(text), preset.pop("valid_fraction"))
-    model = CharLM(len(vocab), preset.pop("hidden_size"), preset.pop("embed_size"), args.kind)
+    model = CharLM(len(vocab), preset.pop("hidden_size"), preset.pop("embed_size"), args.kind,
+                   num_layers=args.num_layers, dropout=args.dropout)
     history = train_charlm(model, train_ids, steps=args.steps, seconds=args.seconds,
                            seed=args.seed, valid_ids=valid_ids,
                            eval_every=max(100, (args.steps or 0) // 10), stateful=True,

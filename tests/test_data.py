@@ -106,6 +106,10 @@ def test_narma10_recurrence():
     (lambda: mackey_glass(10, substeps=0), ValueError, "substeps"),
     (lambda: mackey_glass(10, n=0.5), ValueError, "n"),
     (lambda: narma10(0), ValueError, "n_steps"),
+    (lambda: adding_problem(4, T=10, batch_first="no"), TypeError, "batch_first"),
+    (lambda: adding_problem(4, T=10, batch_first=1), TypeError, "batch_first"),
+    (lambda: copy_memory(4, delay=5, batch_first="False"), TypeError, "batch_first"),
+    (lambda: copy_memory(4, delay=5, one_hot=0), TypeError, "one_hot"),
 ])
 def test_errors(call, error, name):
     with pytest.raises(error, match=f"^{name}: "):

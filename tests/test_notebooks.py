@@ -65,6 +65,8 @@ def test_execution_order_is_top_to_bottom(path):
 def test_chapter_fixes_thread_count_and_seeds(path):
     first = "".join(code_cells(load(path))[0]["source"])
     assert "set_num_threads(1)" in first, f"{path.name}: the imports cell must call torch.set_num_threads(1)"
+    assert first.index('os.environ["OMP_NUM_THREADS"] = "1"') < first.index("import numpy"), \
+        f"{path.name}: the imports cell must put NumPy's BLAS on one thread before importing NumPy"
     assert re.search(r"manual_seed|default_rng\(\d", first), f"{path.name}: the imports cell must seed"
 
 

@@ -27,7 +27,7 @@ def make_pair(name, num_layers, bidirectional, batch_first, bias, dtype, seed=0)
     torch.manual_seed(seed)
     ref = getattr(torch.nn, name)(I, H, num_layers, bias=bias, batch_first=batch_first,
                                   bidirectional=bidirectional).to(TORCH_DTYPE[dtype])
-    ours = OURS[name](I, H, num_layers, bias, batch_first, bidirectional, dtype=dtype, rng=seed + 1)
+    ours = OURS[name](I, H, num_layers, bias, batch_first, 0.0, bidirectional, dtype=dtype, rng=seed + 1)
     ours.load_state_dict(ref.state_dict())
     return ref, ours
 

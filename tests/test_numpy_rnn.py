@@ -24,7 +24,7 @@ def make_rnn_pair(nonlinearity, num_layers, bidirectional, batch_first, bias, dt
     torch.manual_seed(seed)
     ref = torch.nn.RNN(I, H, num_layers, nonlinearity=nonlinearity, bias=bias, batch_first=batch_first,
                        bidirectional=bidirectional).to(TORCH_DTYPE[dtype])
-    ours = RNN(I, H, num_layers, nonlinearity, bias, batch_first, bidirectional, dtype=dtype, rng=seed + 1)
+    ours = RNN(I, H, num_layers, nonlinearity, bias, batch_first, 0.0, bidirectional, dtype=dtype, rng=seed + 1)
     ours.load_state_dict(ref.state_dict())
     return ref, ours
 
@@ -254,7 +254,7 @@ def leaky_reference(sd, x, h0, num_layers, bidirectional):
 def test_leaky_rnn_matches_torch_reference(num_layers, bidirectional, learn_alpha, alpha_kind, layout):
     alpha = 0.3 if alpha_kind == "scalar" else np.linspace(0.1, 1.0, H)
     batch_first = layout == "batch_first"
-    ours = LeakyRNN(I, H, num_layers, True, batch_first, bidirectional, alpha=alpha,
+    ours = LeakyRNN(I, H, num_layers, True, batch_first, 0.0, bidirectional, alpha=alpha,
                     learn_alpha=learn_alpha, dtype=np.float64, rng=0)
     x, h0 = make_data(layout, num_layers, bidirectional, True, np.float64)
     sd = {name: torch.tensor(value, requires_grad=True) for name, value in ours.state_dict().items()}

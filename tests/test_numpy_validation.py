@@ -159,7 +159,9 @@ def test_bad_alpha(alpha, pattern):
 
 
 def test_bad_cell_constructor_arguments():
-    with pytest.raises(ValueError, match=r"hidden_size: expected a positive integer \(>= 1\), got 0"):
-        RNNCell(I, 0)
+    # a cell accepts sizes 0, as torch.nn's cells do (a sequence model refuses them, as torch.nn)
+    assert RNNCell(I, 0)(np.zeros((B, I), np.float32)).shape == (B, 0)
+    with pytest.raises(ValueError, match=r"hidden_size: expected an integer >= 0, got -1"):
+        RNNCell(I, -1)
     with pytest.raises(ValueError, match=r"nonlinearity: expected 'tanh' or 'relu', got 'gelu'"):
         RNNCell(I, H, nonlinearity="gelu")

@@ -31,6 +31,17 @@ BAD = [
     ("LeakyRNN", dict(alpha="fast")),
     ("LeakyRNN", dict(alpha=None)),
     ("LeakyRNN", dict(alpha=torch.tensor([0.5, 2.0, 0.5, 0.5]))),
+    ("RNN", dict(dropout=1.5)),
+    ("GRU", dict(dropout="0.2")),
+    ("LSTM", dict(proj_size=H)),
+    ("LSTM", dict(proj_size=-1)),
+    ("GRU", dict(proj_size=2)),
+    ("RNN", dict(bias="no")),
+    ("LSTM", dict(batch_first=1)),
+    ("GRU", dict(bidirectional=2)),
+    ("LSTMCell", dict(peephole="yes")),
+    ("GRUCell", dict(reset_after=None)),
+    ("RNNCell", dict(input_size=-1)),
 ]
 
 
@@ -42,8 +53,7 @@ def raised(make):
 
 @pytest.mark.parametrize("model, options", BAD, ids=[f"{m}-{sorted(o)[0]}" for m, o in BAD])
 def test_bad_options_raise_the_same_error_in_both_backends(model, options):
-    kwargs = dict(input_size=I, hidden_size=H, **options) if "hidden_size" not in options else \
-        dict(input_size=I, **options)
+    kwargs = {"input_size": I, "hidden_size": H, **options}
     in_numpy = raised(lambda: getattr(rnp, model)(**kwargs))
     in_torch = raised(lambda: getattr(rtorch, model)(**kwargs))
     assert in_numpy == in_torch
@@ -81,9 +91,23 @@ def test_learned_leak_rates_are_trained_alike():
     ("LSTMCell", dict(bias=False, peephole=True)),
     ("GRU", dict(reset_after=False, batch_first=True)),
     ("LeakyRNN", dict(alpha=0.2, learn_alpha=True)),
+    ("LSTM", dict(num_layers=2, dropout=0.3, proj_size=2, bidirectional=True)),
+    ("GRU", dict(num_layers=3, dropout=0.5, batch_first=True)),
 ])
 def test_the_same_options_give_the_same_description(model, options):
     ours, theirs = getattr(rnp, model)(I, H, **options), getattr(rtorch, model)(I, H, **options)
     inside = repr(ours)[len(model) + 1:-1]
     assert inside == repr(theirs)[len(model) + 1:-1].strip()
     assert set(ours.state_dict()) == set(theirs.state_dict())
+
+
+@pytest.mark.parametrize("model, options", [
+    ("RNN", dict(num_layers=2, bias=False, batch_first=True, dropout=0.25, bidirectional=True)),
+    ("LSTM", dict(num_layers=2, dropout=0.3, proj_size=2)),
+    ("GRU", dict(bidirectional=True)),
+    ("LSTMCell", dict(bias=False)),
+])
+def test_descriptions_are_torch_nns(model, options):
+    ours = repr(getattr(rtorch, model)(I, H, **options))
+    assert ours == repr(getattr(torch.nn, model)(I, H, **options))
+    assert repr(getattr(rnp, model)(I, H, **options)) == ours            # float32: no dtype shown

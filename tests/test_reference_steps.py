@@ -33,15 +33,20 @@ def largest_difference(a, b):
     return float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
 
 
-def run_both(fast, reference, seed, n_states):
-    """Forward and backward of one layer with the kernel and with the reference loop."""
+def run_both(fast, reference, seed, n_states, sizes=None):
+    """Forward and backward of one layer with the kernel and with the reference loop.
+
+    ``sizes``: the features of each state part (default H for each); h, the first, is also the
+    output's (P for an LSTM with projections).
+    """
     forward, backward = fast
     ref_forward, ref_backward = reference
+    sizes = sizes or (H,) * n_states
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((T, B, I))
-    state = tuple(rng.standard_normal((B, H)) for _ in range(n_states))
-    d_out = rng.standard_normal((T, B, H))
-    d_final = tuple(rng.standard_normal((B, H)) for _ in range(n_states))
+    state = tuple(rng.standard_normal((B, n)) for n in sizes)
+    d_out = rng.standard_normal((T, B, sizes[0]))
+    d_final = tuple(rng.standard_normal((B, n)) for n in sizes)
     results = []
     for fwd, bwd in [(forward, backward), (ref_forward, ref_backward)]:
         out, final, cache = fwd(x, state)
@@ -61,6 +66,20 @@ def test_lstm_kernel_is_the_reference_step_loop(peephole, bias, forget_bias):
     fast, ref = run_both((lambda x, s: lstm_forward(x, s, p, peephole), lstm_backward),
                          (lambda x, s: lstm_steps(x, s, p, peephole), lstm_steps_backward), 1, 2)
     assert fast[4].keys() == set(p)                     # a gradient for every parameter
+    assert largest_difference(fast, ref) <= 1e-12
+
+
+@pytest.mark.parametrize("peephole, bias", [(False, True), (True, True), (False, False), (True, False)])
+@pytest.mark.parametrize("proj_size", [1, 3])
+def test_lstm_kernel_with_projections_is_the_reference_step_loop(peephole, bias, proj_size):
+    model = rnp.LSTM(I, H, bias=bias, proj_size=proj_size, peephole=peephole, dtype=np.float64, rng=3)
+    p = split_params(model.params, 0, 0)
+    assert p["weight_hr"].shape == (proj_size, H) and p["weight_hh"].shape == (4 * H, proj_size)
+    fast, ref = run_both((lambda x, s: lstm_forward(x, s, p, peephole), lstm_backward),
+                         (lambda x, s: lstm_steps(x, s, p, peephole), lstm_steps_backward), 1, 2,
+                         sizes=(proj_size, H))
+    assert fast[4].keys() == set(p)                     # weight_hr included
+    assert fast[0].shape == (T, B, proj_size)
     assert largest_difference(fast, ref) <= 1e-12
 
 
@@ -111,6 +130,31 @@ def test_lstm_step_is_torch_and_autograd(peephole, batched):
     assert largest_difference((got_h, got_c, dx, dh_prev, dc_prev),
                               (want_h, want_c, want_dx, want_dh, want_dc)) < 1e-12
     assert largest_difference({k: grads[k] for k in p}, want_grads) < 1e-12
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("batched", [True, False])
+def test_lstm_step_with_projection_is_torch_and_autograd(bias, batched):
+    """One step of torch.nn.LSTM(proj_size=P) (a sequence of length 1), by autograd."""
+    P = 2
+    rng = np.random.default_rng(8)
+    lstm = torch.nn.LSTM(I, H, bias=bias, proj_size=P, dtype=torch.float64)
+    p = {name.removesuffix("_l0"): value.detach().numpy() for name, value in lstm.named_parameters()}
+    shape = (B,) if batched else ()
+    x, h, c = (rng.standard_normal(shape + (n,)) for n in (I, P, H))
+    d_h, d_c = rng.standard_normal(shape + (P,)), rng.standard_normal(shape + (H,))
+    tx, th, tc = (torch.tensor(a, requires_grad=True) for a in (x, h, c))
+    lift = (lambda a: a[None]) if batched else (lambda a: a[None, None])
+    _, (hn, cn) = lstm(lift(tx), (lift(th), lift(tc)))
+    ((hn.reshape(d_h.shape) * torch.tensor(d_h)).sum() + (cn.reshape(d_c.shape) * torch.tensor(d_c)).sum()).backward()
+    got_h, got_c, cache = lstm_step(x, h, c, p["weight_ih"], p["weight_hh"], p.get("bias_ih"),
+                                    p.get("bias_hh"), W_hr=p["weight_hr"])
+    dx, dh_prev, dc_prev, grads = lstm_step_backward(d_h, d_c, cache)
+    want = (hn.detach().numpy().reshape(d_h.shape), cn.detach().numpy().reshape(d_c.shape),
+            tx.grad.numpy(), th.grad.numpy(), tc.grad.numpy())
+    assert largest_difference((got_h, got_c, dx, dh_prev, dc_prev), want) < 1e-12
+    assert largest_difference({k: grads[k] for k in p},
+                              {k.removesuffix("_l0"): v.grad.numpy() for k, v in lstm.named_parameters()}) < 1e-12
 
 
 @pytest.mark.parametrize("reset_after", [True, False])

@@ -59,7 +59,7 @@ def test_records_round_trip(tmp_path, monkeypatch):
         runs.load_record("missing")
 
 
-SHIPPED = ["ch07_adding_T100", "ch08_adding_T50", "ch08_copy_delay10", "ch09_seq2seq", "ch09_tagger"]
+SHIPPED = ["ch04_bilm", "ch05_adding", "ch07_adding_T100", "ch08_adding_T50", "ch08_copy_delay10", "ch09_seq2seq", "ch09_tagger"]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -103,8 +103,8 @@ def test_echo_run_is_seeded():
 def test_delay_and_bilm_runs():
     assert birnn.delay_run(2, seed=0, steps=3) == birnn.delay_run(2, seed=0, steps=3)
     assert birnn.delay_run(None, seed=0, steps=3) > 0
-    model, loss = birnn.bilm_run("shifted", 1, seed=0, steps=2)
-    assert loss > 0 and model.mode == "shifted"
+    run = birnn.bilm_run("shifted", 1, seed=0, steps=2)
+    assert run.test > 0 and run.model.mode == "shifted"
 
 
 def test_closed_loop_and_lstm_one_step():

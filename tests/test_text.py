@@ -180,6 +180,52 @@ def test_tagger_batches_and_metrics():
     assert m["accuracy"] == 0.5 and m["precision"] == 0.5 and m["recall"] == 0.5 and m["f1"] == 0.5
 
 
+def test_tagger_batches_mix_lengths_and_pad():
+    train, _ = names.name_dataset(n_train=300, n_test=10, seed=0)
+    x, y = names.tagger_batches(train, batch_size=64, word_dropout=0.0)(0, np.random.default_rng(1))
+    pad = names.pad_id(train.vocab)
+    lengths = (x != pad).sum(0)
+    assert len(set(lengths.tolist())) > 1 and lengths.max() == x.shape[0]   # several lengths, padded
+    assert ((x == pad) == (y == names.IGNORE)).all()                       # labels ignored on padding
+    for b, n in enumerate(lengths.tolist()):                               # a prefix, then padding
+        assert (x[n:, b] == pad).all() and (x[:n, b] != pad).all()
+
+
+@pytest.mark.parametrize("backend", ["rnncourse", "torch.nn"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_tagger_reads_each_sentence_exactly(backend, bidirectional):
+    """A sentence's logits are the same alone and padded in a batch (each direction packed)."""
+    torch.manual_seed(0)
+    tagger = names.Tagger(20, 6, bidirectional=bidirectional, backend=backend)
+    sentences = [torch.tensor([3, 4, 5, 6, 7]), torch.tensor([1, 2]), torch.tensor([8, 9, 10])]
+    batch = names.padded(sentences, tagger.pad)
+    together = tagger(batch)
+    for b, sentence in enumerate(sentences):
+        alone = tagger(sentence[:, None])[:, 0]
+        assert torch.allclose(together[:len(sentence), b], alone, atol=1e-6)
+        assert (together[len(sentence):, b] == tagger.head.bias).all()    # padding: the head of zeros
+
+
+def test_tagging_loss_leaves_the_padding_out():
+    logits = torch.randn(4, 2, 2)
+    y = torch.tensor([[1, 0], [0, 1], [1, names.IGNORE], [0, names.IGNORE]])
+    want = torch.nn.functional.cross_entropy(logits[y != names.IGNORE], y[y != names.IGNORE])
+    assert torch.allclose(names.tagging_loss(logits, y), want)
+    changed = logits.clone()
+    changed[2:, 1] = 100.0                                                 # padding logits: no effect
+    assert torch.allclose(names.tagging_loss(changed, y), want)
+
+
+def test_tagger_run_on_variable_length_batches():
+    data = names.name_dataset(n_train=400, n_test=60, seed=0)
+    run = names.tagger_run(True, seed=0, steps=60, hidden_size=16, data=data)
+    assert run.metrics["f1"] > 0.8 and len(run.curve) == 6
+    losses = names.sentence_losses(run.model, data[1])
+    assert len(losses) == 60 and np.isclose(np.mean(losses), run.test)
+    one = names.tagging_loss(run.model(data[1].x[0][:, None]), data[1].y[0][:, None]).item()
+    assert np.isclose(losses[0], one, atol=1e-6)                           # a sentence's own tokens
+
+
 # ---------------------------------------------------------------------------- sequence to sequence
 
 def test_reversal_task_and_models():
@@ -200,6 +246,49 @@ def test_reversal_task_and_models():
             assert torch.allclose(fast.alphas.sum(-1), torch.ones(4, 7))
 
 
+def test_variable_length_reversal_batches():
+    src, tgt = seq2seq.reversal_batch(50, (3, 8), np.random.default_rng(0))
+    lengths = (src != seq2seq.PAD).sum(1)
+    assert lengths.min() == 3 and lengths.max() == 8 == src.shape[1] and tgt.shape[1] == 9
+    for row, n in zip(range(50), lengths.tolist()):
+        assert torch.equal(tgt[row, :n], src[row, :n].flip(0)) and tgt[row, n] == seq2seq.EOS
+        assert (src[row, n:] == seq2seq.PAD).all() and (tgt[row, n + 1:] == seq2seq.PAD).all()
+    # an int length draws exactly as before (the chapter prints such a batch)
+    a = seq2seq.reversal_batch(3, 5, np.random.default_rng(7))
+    digits = np.random.default_rng(7).integers(0, 10, size=(3, 5))
+    assert torch.equal(a[0], torch.from_numpy(digits))
+
+
+@pytest.mark.parametrize("backend", ["torch.nn", "rnncourse"])
+@pytest.mark.parametrize("attention", [False, True])
+def test_seq2seq_reads_each_string_exactly(backend, attention):
+    """Padded in a batch or alone, a string gets the same logits (encoder packed, attention masked)."""
+    torch.manual_seed(0)
+    model = seq2seq.Seq2Seq(12, attention=attention, backend=backend)
+    src, tgt = seq2seq.reversal_batch(6, (2, 6), np.random.default_rng(3))
+    together = model(src, tgt)
+    for row in range(6):
+        n = int((src[row] != seq2seq.PAD).sum())
+        alone = model(src[row:row + 1, :n], tgt[row:row + 1, :n + 1])
+        assert torch.allclose(together[row, :n + 1], alone[0], atol=1e-6)
+    if attention:
+        model(src, tgt)
+        pad = (src == seq2seq.PAD)[:, None, :].expand_as(model.alphas)
+        assert (model.alphas[pad] == 0).all()
+
+
+def test_seq2seq_loss_ignores_padded_targets():
+    torch.manual_seed(0)
+    model = seq2seq.Seq2Seq(8)
+    losses = seq2seq.train_seq2seq(model, 3, batch_size=8, seed=0)
+    assert len(losses) == 3 and all(np.isfinite(losses))
+    src, tgt = seq2seq.reversal_batch(4, (2, 5), np.random.default_rng(1))
+    logits = model(src, tgt)
+    keep = tgt != seq2seq.PAD
+    masked = torch.nn.functional.cross_entropy(logits.flatten(0, 1), tgt.flatten(), ignore_index=seq2seq.PAD)
+    assert torch.allclose(masked, torch.nn.functional.cross_entropy(logits[keep], tgt[keep]))
+
+
 def test_attention_learns_short_reversals():
     torch.manual_seed(0)
     model = seq2seq.Seq2Seq(32, attention=True)
@@ -208,6 +297,63 @@ def test_attention_learns_short_reversals():
     assert seq2seq.exact_match(model, test) > 0.8
     decoded = seq2seq.greedy_decode(model, test[0][0][:2])
     assert all(seq2seq.EOS not in row for row in decoded)
+
+
+@pytest.mark.parametrize("change, error, pattern", [
+    (dict(temperature=float("nan")), ValueError, r"^temperature: expected a finite number, got nan"),
+    (dict(temperature="hot"), TypeError, r"^temperature: expected a real number, got 'hot'"),
+    (dict(temperature=-1.0), ValueError, r"^temperature: expected a number in \[0.0, inf\)"),
+    (dict(length=-5), ValueError, r"^length: expected an integer >= 0, got -5"),
+    (dict(length=2.5), TypeError, r"^length: expected an integer >= 0, got 2.5 of type float"),
+    (dict(prompt=""), ValueError, r"^prompt: expected at least one character"),
+    (dict(prompt=3), TypeError, r"^prompt: expected a string"),
+    (dict(vocab="abc"), TypeError, r"^vocab: expected a rnncourse.text.corpus.Vocab"),
+    (dict(vocab=Vocab("ab")), ValueError, r"^vocab: expected the model's vocabulary of 4 characters, got Vocab\(3"),
+    (dict(forbid="abc" + UNK), ValueError, r"^forbid: forbids every one of the 4 characters"),
+    (dict(forbid=5), TypeError, r"^forbid: expected a string or a list of characters"),
+    (dict(forbid=["ab"]), TypeError, r"^forbid: expected single characters"),
+    (dict(stop=1), TypeError, r"^stop: expected None or a string"),
+    (dict(seed=-1), ValueError, r"^seed: expected an integer >= 0"),
+])
+def test_sample_checks_its_arguments(change, error, pattern):
+    vocab = Vocab("abc")
+    model = charlm.CharLM(len(vocab), 8, 4, kind="gru")
+    arguments = dict(model=model, vocab=vocab, prompt="ab", length=5)
+    arguments.update(change)
+    with pytest.raises(error, match=pattern):
+        charlm.sample(**arguments)
+
+
+def test_sample_edge_cases():
+    vocab = Vocab("abc")
+    model = charlm.CharLM(len(vocab), 8, 4, kind="gru")
+    assert charlm.sample(model, vocab, "a", 0) == ""
+    tiny = charlm.sample(model, vocab, "ab", 6, temperature=1e-300)          # z / T overflows: greedy
+    assert tiny == charlm.sample(model, vocab, "ab", 6, temperature=0)
+    only_c = charlm.sample(model, vocab, "ab", 6, forbid="ab" + UNK)
+    assert only_c == "cccccc"
+    with pytest.raises(ValueError, match="^vocab: "):
+        charlm.nats_per_char(model, Vocab("abcd"), "abc")
+
+
+def test_charlm_dropout():
+    vocab = Vocab("abcdef")
+    torch.manual_seed(0)
+    plain = charlm.CharLM(len(vocab), 16, 8)
+    assert plain.drop is None and "dropout" not in plain.config             # configs as before
+    model = charlm.CharLM(len(vocab), 16, 8, num_layers=2, dropout=0.5, backend="rnncourse")
+    assert model.config["dropout"] == 0.5 and model.rnn.dropout == 0.5 and model.rnn.num_layers == 2
+    x = vocab.encode("abcdefab")[None]
+    model.train()
+    assert not torch.equal(model(x)[0], model(x)[0])                        # masks differ in training
+    model.eval()
+    assert torch.equal(model(x)[0], model(x)[0])
+    same = charlm.CharLM(len(vocab), 16, 8, num_layers=2, dropout=0.5)       # torch.nn layers
+    same.load_state_dict(model.state_dict())
+    same.eval()
+    assert torch.allclose(same(x)[0], model(x)[0], atol=1e-5)
+    with pytest.raises(ValueError, match="^dropout: "):
+        charlm.CharLM(len(vocab), 16, 8, dropout=1.5)
 
 
 def test_draw_samples_is_deterministic():

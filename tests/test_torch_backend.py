@@ -340,7 +340,7 @@ def test_bad_input_nan():
 
 
 def test_bad_input_numpy_array():
-    with pytest.raises(TypeError, match="input: expected a torch tensor, got array"):
+    with pytest.raises(TypeError, match="input: expected a torch tensor or a PackedSequence, got array"):
         R.RNN(I, H)(torch.randn(T, B, I).numpy())
 
 

@@ -52,6 +52,7 @@ def adding_problem(n_samples: int, T: int, seed=None, batch_first: bool = False,
     """
     n_samples = V.check_int("n_samples", n_samples, low=1)
     T = V.check_int("T", T, low=2)
+    batch_first = V.check_bool("batch_first", batch_first)
     dtype = V.check_float_dtype("dtype", dtype)
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, size=(T, n_samples))
@@ -109,6 +110,8 @@ def copy_memory(n_samples: int, delay: int, n_symbols: int = 8, copy_length: int
     delay = V.check_int("delay", delay, low=1)
     n_symbols = V.check_int("n_symbols", n_symbols, low=1)
     copy_length = V.check_int("copy_length", copy_length, low=1)
+    batch_first = V.check_bool("batch_first", batch_first)
+    one_hot = V.check_bool("one_hot", one_hot)
     dtype = V.check_float_dtype("dtype", dtype)
     rng = np.random.default_rng(seed)
     L = delay + 2 * copy_length

@@ -50,7 +50,8 @@ class DeepTransitionRNN(nn.Module):
         super().__init__()
         V.check_positive_int("input_size", input_size)
         V.check_positive_int("hidden_size", hidden_size)
-        self.input_size, self.hidden_size, self.skip = int(input_size), int(hidden_size), bool(skip)
+        self.input_size, self.hidden_size = int(input_size), int(hidden_size)
+        self.skip = V.check_bool("skip", skip)
         H = self.hidden_size
         shapes = {"U": (H, self.input_size), "W_hz": (H, H), "W_zh": (H, H), "b_z": (H,), "b_h": (H,)}
         if self.skip:

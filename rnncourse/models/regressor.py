@@ -61,7 +61,8 @@ class SequenceRegressor(nn.Module):
         V.check_positive_int("hidden_size", hidden_size)
         V.check_positive_int("output_size", output_size)
         self.kind, self.backend = kind, backend
-        self.many_to_many, self.batch_first = bool(many_to_many), bool(batch_first)
+        self.many_to_many = V.check_bool("many_to_many", many_to_many)
+        self.batch_first = V.check_bool("batch_first", batch_first)
         self.rnn = recurrent_layer(kind, input_size, hidden_size, backend,
                                    batch_first=self.batch_first, **options)
         self.head = nn.Linear((2 if self.rnn.bidirectional else 1) * hidden_size, output_size)

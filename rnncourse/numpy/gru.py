@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _options as O
 from .._options import GRUOptions
 from ._elementwise import activate, sigmoid, tanh_
 from .base import CellBase, RecurrentBase, batch_outer, batch_sum
@@ -334,8 +335,9 @@ class GRU(_GRURules, RecurrentBase):
     reference step ``gru_step`` / ``gru_step_backward`` reads, equation by equation (chapter 8).
     After a forward pass, ``backward(grad_output, grad_state=None)`` returns
     ``(grad_input, grad_h_0, grads)`` (see :class:`~rnncourse.numpy.base.RecurrentBase`). Same
-    arguments, parameter names and return values as :class:`torch.nn.GRU` (without ``dropout``);
-    ``state_dict`` s load in both directions (with ``reset_after=False`` the same weights compute a
+    arguments in the same order, parameter names and return values as :class:`torch.nn.GRU`;
+    dropout between layers, ``lengths`` and ``PackedSequence`` inputs as for
+    :class:`~rnncourse.numpy.RNN`; ``state_dict`` s load in both directions (with ``reset_after=False`` the same weights compute a
     different function).
 
     Args:
@@ -346,17 +348,22 @@ class GRU(_GRURules, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, dropout on the outputs of every layer but the last, in training mode,
+            as torch.nn. Default: 0
         bidirectional: If ``True``, becomes a bidirectional GRU. Default: ``False``
-        reset_after: If ``True`` (torch.nn), the reset gate multiplies :math:`W_{hn} h + b_{hn}`;
-            if ``False`` (Cho et al.), it multiplies :math:`h` before :math:`W_{hn}`.
-            Default: ``True``
-        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
-        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
+        device: ``None`` or ``'cpu'``. Default: ``None``
+        dtype: ``np.float32`` (default, also for ``None``) or ``np.float64``
+        reset_after: keyword only: If ``True`` (torch.nn), the reset gate multiplies
+            :math:`W_{hn} h + b_{hn}`; if ``False`` (Cho et al.), it multiplies :math:`h` before
+            :math:`W_{hn}`. Default: ``True``
+        rng: keyword only: ``np.random.Generator`` or integer seed of the initialisation, then of
+            the dropout masks. Default: ``None``
 
-    Inputs: input, hx
+    Inputs: input, hx, lengths
         * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
           :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
-          ``batch_first=True``, containing the features of the input sequence.
+          ``batch_first=True``, containing the features of the input sequence; or a
+          ``PackedSequence``. ``lengths`` (keyword): one length per sequence of a padded batch.
         * **hx**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
           or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
           and direction. Defaults to zeros if not provided.
@@ -405,10 +412,12 @@ class GRU(_GRURules, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, reset_after=True, *, dtype=np.float32, rng=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, *, reset_after=True,
+                 rng=None, proj_size=O.ABSENT):
+        O.refuse_proj_size(proj_size, type(self).__name__)
         self._set_gru_options(reset_after)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype, rng=rng)
 
 
 class GRUCell(_GRURules, CellBase):
@@ -431,9 +440,10 @@ class GRUCell(_GRURules, CellBase):
         input_size: The number of expected features in the input `x`
         hidden_size: The number of features in the hidden state `h`
         bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
-        reset_after: placement of the reset gate, as for :class:`GRU`. Default: ``True``
-        dtype, rng: the dtype of the parameters (``np.float32`` by default) and the seed of their
-            initialisation, as for :class:`GRU`
+        device, dtype: ``None`` or ``'cpu'``, and the dtype of the parameters (``np.float32`` by
+            default); sizes may be 0, as in torch.nn
+        reset_after: keyword only: placement of the reset gate, as for :class:`GRU`. Default: ``True``
+        rng: keyword only: the seed of the initialisation, as for :class:`GRU`
 
     Inputs: input, hx
         - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
@@ -459,7 +469,7 @@ class GRUCell(_GRURules, CellBase):
         where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, reset_after=True, *,
-                 dtype=np.float32, rng=None):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, *, reset_after=True,
+                 rng=None):
         self._set_gru_options(reset_after)
-        super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, bias, device, dtype, rng=rng)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _options as O
 from .._options import LeakyOptions
 from .base import RecurrentBase
 from .rnn import _input_projection, _weight_grads  # shared with the Elman RNN
@@ -79,6 +80,7 @@ class LeakyRNN(LeakyOptions, RecurrentBase):
     :class:`~rnncourse.numpy.base.RecurrentBase`), with ``grads['alpha_l[k]']`` when
     ``learn_alpha=True``. The same interface as :class:`RNN` (tanh only), plus one leak-rate vector
     per layer and direction; ``state_dict`` s load to and from ``rnncourse.torch.LeakyRNN``.
+    Dropout between layers, ``lengths`` and ``PackedSequence`` inputs as for :class:`RNN`.
 
     Args:
         input_size: The number of expected features in the input `x`
@@ -88,14 +90,17 @@ class LeakyRNN(LeakyOptions, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, dropout on the outputs of every layer but the last, in training mode,
+            as for :class:`RNN`. Default: 0
         bidirectional: If ``True``, becomes a bidirectional network. Default: ``False``
-        alpha: initial leak rate(s) in `(0, 1]`: a float for every unit, or an array of shape
+        device, dtype: ``None`` or ``'cpu'``, and ``np.float32`` (default) or ``np.float64``
+        alpha: keyword only: initial leak rate(s) in `(0, 1]`: a float for every unit, or an array of shape
             `(hidden_size)`, one per unit (the same for every layer and direction). Default: 0.5
-        learn_alpha: If ``True``, the leak rates are trained with the weights (they get a
+        learn_alpha: keyword only: If ``True``, the leak rates are trained with the weights (they get a
             gradient in ``grads``); otherwise they stay fixed (but are still in the
             ``state_dict``). Default: ``False``
-        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
-        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
+        rng: keyword only: ``np.random.Generator`` or integer seed of the initialisation, then of
+            the dropout masks. Default: ``None``
 
     Inputs: input, hx
         * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
@@ -144,10 +149,12 @@ class LeakyRNN(LeakyOptions, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, alpha=0.5, learn_alpha=False, *, dtype=np.float32, rng=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, *, alpha=0.5,
+                 learn_alpha=False, rng=None, proj_size=O.ABSENT):
+        O.refuse_proj_size(proj_size, type(self).__name__)
         self._set_leaky_options(alpha, learn_alpha, hidden_size)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype, rng=rng)
 
     def _layer_forward(self, x, state, p):
         return leaky_forward(x, state, p)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _options as O
 from .._options import ElmanOptions
 from .base import CellBase, RecurrentBase, input_gradients, input_projection
 
@@ -43,8 +44,9 @@ def _weight_grads(delta, x, h_prev, p):
     """
     H = delta.shape[-1]
     d_weight_ih, dx = input_gradients(delta, x, p["weight_ih"])
+    T, B = delta.shape[:2]
     dp = {"weight_ih": d_weight_ih,
-          "weight_hh": delta.reshape(-1, H).T @ h_prev.reshape(-1, H)}
+          "weight_hh": delta.reshape(T * B, H).T @ h_prev.reshape(T * B, h_prev.shape[-1])}
     if "bias_ih" in p:
         dp["bias_ih"] = delta.sum(axis=(0, 1))
         dp["bias_hh"] = dp["bias_ih"].copy()
@@ -113,9 +115,8 @@ class RNN(_Elman, RecurrentBase):
     In NumPy, with backpropagation through time written by hand: the forward and backward pass of
     one layer are ``rnn_forward`` and ``rnn_backward`` in this module. After a forward pass,
     ``backward(grad_output, grad_state=None)`` returns ``(grad_input, grad_h_0, grads)`` (see
-    :class:`~rnncourse.numpy.base.RecurrentBase`). Same arguments, parameter names and return
-    values as :class:`torch.nn.RNN` (without ``dropout``), so ``state_dict`` s load in both
-    directions.
+    :class:`~rnncourse.numpy.base.RecurrentBase`). Same arguments in the same order, parameter
+    names and return values as :class:`torch.nn.RNN`, so ``state_dict`` s load in both directions.
 
     Args:
         input_size: The number of expected features in the input `x`
@@ -126,17 +127,29 @@ class RNN(_Elman, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, in training mode (``train()``, the default; ``eval()`` turns it off)
+            each output of every layer but the last is zeroed with this probability and the others
+            are scaled by `1 / (1 - dropout)`, as torch.nn does; the masks come from ``rng`` and the
+            backward pass applies them. Default: 0
         bidirectional: If ``True``, becomes a bidirectional RNN. Default: ``False``
-        dtype: ``np.float32`` (default) or ``np.float64``, the dtype of the parameters
-        rng: ``np.random.Generator`` or integer seed of the initialisation. Default: ``None``
+        device: ``None`` or ``'cpu'`` (NumPy computes on the CPU). Default: ``None``
+        dtype: ``np.float32`` (default, also for ``None``) or ``np.float64``, the dtype of the
+            parameters
+        rng: keyword only: ``np.random.Generator`` or integer seed of the initialisation, then of
+            the dropout masks (the attribute ``rng``). Default: ``None``
 
-    Inputs: input, hx
+    Booleans must be ``True`` or ``False`` and sizes integers (TypeError otherwise).
+
+    Inputs: input, hx, lengths
         * **input**: array of shape :math:`(L, H_{in})` for unbatched input,
           :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
-          ``batch_first=True``, containing the features of the input sequence.
+          ``batch_first=True``, containing the features of the input sequence; or a
+          ``torch.nn.utils.rnn.PackedSequence``.
         * **hx**: array of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
           or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
           and direction. Defaults to zeros if not provided.
+        * **lengths** (keyword, an rnncourse extra): None, or the length of each sequence of a
+          batched input padded to :math:`L` (the padding is never read); see below.
 
         where :math:`N` = batch size, :math:`L` = sequence length, :math:`D = 2` if
         ``bidirectional=True`` otherwise 1, :math:`H_{in}` = ``input_size``,
@@ -152,6 +165,11 @@ class RNN(_Elman, RecurrentBase):
           and direction, ordered [layer 0 forward, layer 0 reverse, layer 1 forward, ...]. The
           reverse direction reads the sequence from its end: its final state is the one after
           reading :math:`x_0`.
+
+        With ``lengths`` (or a ``PackedSequence``, whose output is then a ``PackedSequence`` with
+        NumPy ``data``), as torch.nn with a packed input: the output past the end of each sequence
+        is zero, its final state is the one after its own last step, the reverse direction starts
+        at that step, and ``backward`` ignores the padding.
 
     Attributes:
         weight_ih_l[k]: the learnable input-hidden weights of layer `k`, of shape
@@ -184,10 +202,12 @@ class RNN(_Elman, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, bidirectional=False, *, dtype=np.float32, rng=None):
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None, *,
+                 rng=None, proj_size=O.ABSENT):
+        O.refuse_proj_size(proj_size, type(self).__name__)
         self._set_elman_options(nonlinearity)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype, rng=rng)
 
 
 class RNNCell(_Elman, CellBase):
@@ -206,8 +226,9 @@ class RNNCell(_Elman, CellBase):
         hidden_size: The number of features in the hidden state `h`
         bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
         nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``
-        dtype, rng: the dtype of the parameters (``np.float32`` by default) and the seed of their
-            initialisation, as for :class:`RNN`
+        device, dtype, rng: ``None`` or ``'cpu'``, the dtype of the parameters (``np.float32`` by
+            default) and (keyword only) the seed of their initialisation, as for :class:`RNN`.
+            Sizes may be 0, as in torch.nn (a cell of ``hidden_size=0`` returns an empty state).
 
     Inputs: input, hx
         - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
@@ -233,7 +254,7 @@ class RNNCell(_Elman, CellBase):
         where :math:`k = \frac{1}{\text{hidden\_size}}`, drawn from ``rng``.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", *,
-                 dtype=np.float32, rng=None):
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None,
+                 *, rng=None):
         self._set_elman_options(nonlinearity)
-        super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)
+        super().__init__(input_size, hidden_size, bias, device, dtype, rng=rng)

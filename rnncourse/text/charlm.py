@@ -20,13 +20,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .. import _validate as V
 from ..models import recurrent_layer
 from ..train import progress_bar
 from .corpus import Vocab, random_windows
 
 
 class CharLM(nn.Module):
-    """Embedding -> recurrent layer (batch first) -> linear head over the vocabulary.
+    """Embedding -> recurrent layer(s) (batch first) -> linear head over the vocabulary.
 
     Args:
         vocab_size: number of characters.
@@ -35,22 +36,36 @@ class CharLM(nn.Module):
         kind: 'lstm' (default), 'gru' or 'rnn'.
         backend: 'torch.nn' (default, fused kernels: fast) or 'rnncourse' (the course's modules,
             same parameter names, so ``state_dict`` s load across backends).
+        num_layers: stacked recurrent layers. Default: 1.
+        dropout: probability of dropout on the connections that are not recurrent (Zaremba et al.
+            2014): on the embeddings, between the recurrent layers (the layer's own ``dropout``)
+            and on the last layer's outputs before the head; only in training mode (``train()``).
+            Default: 0 (none: the model then draws no random numbers).
 
     Inputs: ``x`` (batch, seq_len) int64 ids, optional ``state`` (as the recurrent layer takes).
     Outputs: ``logits`` (batch, seq_len, vocab_size) and the final state.
     """
 
-    def __init__(self, vocab_size, hidden_size, embed_size=64, kind="lstm", backend="torch.nn"):
+    def __init__(self, vocab_size, hidden_size, embed_size=64, kind="lstm", backend="torch.nn",
+                 num_layers=1, dropout=0.0):
         super().__init__()
+        num_layers = V.check_int("num_layers", num_layers, low=1)
+        dropout = V.check_probability("dropout", dropout)
         self.config = dict(vocab_size=vocab_size, hidden_size=hidden_size,
                            embed_size=embed_size, kind=kind)
+        # only what differs from the defaults, so the configs of the shipped checkpoints stay as they were
+        self.config.update({k: v for k, v in (("num_layers", num_layers), ("dropout", dropout))
+                            if v != {"num_layers": 1, "dropout": 0.0}[k]})
         self.embed = nn.Embedding(vocab_size, embed_size)
-        self.rnn = recurrent_layer(kind, embed_size, hidden_size, backend, batch_first=True)
+        self.rnn = recurrent_layer(kind, embed_size, hidden_size, backend, batch_first=True,
+                                   num_layers=num_layers, dropout=dropout if num_layers > 1 else 0.0)
+        self.drop = nn.Dropout(dropout) if dropout > 0 else None
         self.head = nn.Linear(hidden_size, vocab_size)
 
     def forward(self, x, state=None):
-        out, state = self.rnn(self.embed(x), state)
-        return self.head(out), state
+        e = self.embed(x)
+        out, state = self.rnn(e if self.drop is None else self.drop(e), state)
+        return self.head(out if self.drop is None else self.drop(out)), state
 
 
 def _detach(state):
@@ -83,6 +98,9 @@ def evaluate(model, ids, streams=16, seq_len=256):
 def nats_per_char(model, vocab, text) -> float:
     """Mean negative log-probability (nats) that ``model`` gives to each character of ``text``
     after the first, reading it from a zero state: how likely the model finds a sample."""
+    _check_vocab(model, vocab)
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a string, got {text!r} of type {type(text).__name__}")
     ids = vocab.encode(text)
     if len(ids) < 2:
         raise ValueError(f"text: expected at least 2 characters, got {len(ids)}")
@@ -164,6 +182,57 @@ def train_charlm(model, train_ids, steps=None, seconds=None, batch_size=32, seq_
     return history
 
 
+def _vocab_size(model):
+    """The number of characters ``model`` was built for: its ``config``, else its embedding."""
+    config = getattr(model, "config", None)
+    if isinstance(config, dict) and "vocab_size" in config:
+        return config["vocab_size"]
+    embed = getattr(model, "embed", None)
+    return getattr(embed, "num_embeddings", None)
+
+
+def _check_vocab(model, vocab):
+    """``vocab`` must be a :class:`Vocab` of as many characters as ``model`` predicts."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected a character model (a torch.nn.Module such as CharLM), "
+                        f"got {type(model).__name__}")
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab: expected a rnncourse.text.corpus.Vocab, got {type(vocab).__name__}")
+    size = _vocab_size(model)
+    if size is not None and size != len(vocab):
+        raise ValueError(f"vocab: expected the model's vocabulary of {size} characters, got "
+                         f"{vocab!r}; use the vocabulary saved with the model (load_checkpoint)")
+
+
+def _check_sampling(model, vocab, prompt, length, temperature, seed, stop, forbid):
+    """Check the arguments of :func:`sample`; returns (length, temperature, banned ids)."""
+    _check_vocab(model, vocab)
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt: expected a string, got {prompt!r} of type {type(prompt).__name__}")
+    if not prompt:
+        raise ValueError("prompt: expected at least one character (the model reads it before it "
+                         "writes), got ''")
+    length = V.check_int("length", length, low=0)
+    temperature = V.check_number("temperature", temperature, low=0.0)
+    if seed is not None:
+        V.check_int("seed", seed, low=0)
+    if stop is not None and not isinstance(stop, str):
+        raise TypeError(f"stop: expected None or a string of characters, got {stop!r} of type "
+                        f"{type(stop).__name__}")
+    try:
+        forbid = list(forbid)           # a string is its characters
+    except TypeError:
+        raise TypeError(f"forbid: expected a string or a list of characters, got {forbid!r} of type "
+                        f"{type(forbid).__name__}") from None
+    if any(not isinstance(c, str) or len(c) != 1 for c in forbid):
+        raise TypeError(f"forbid: expected single characters, got {forbid!r}")
+    banned = sorted({vocab.index[c] for c in forbid if c in vocab.index})
+    if len(banned) == len(vocab):
+        raise ValueError(f"forbid: forbids every one of the {len(vocab)} characters of the "
+                         f"vocabulary; at least one must remain to be drawn")
+    return length, temperature, banned
+
+
 @torch.no_grad()
 def sample(model, vocab, prompt, length, temperature=1.0, seed=0, stop=None, forbid=()):
     """Continue ``prompt`` by ``length`` characters drawn from softmax(logits / temperature).
@@ -172,21 +241,24 @@ def sample(model, vocab, prompt, length, temperature=1.0, seed=0, stop=None, for
     seeded with ``seed`` (the same text on every run). Generation ends early after a character in
     ``stop``; characters in ``forbid`` (e.g. the unknown-character symbol) are never drawn.
     Returns the generated text, without the prompt.
+
+    Every argument is checked, with a message naming it: ``vocab`` must have as many characters as
+    the model predicts, ``prompt`` at least one character, ``length`` an integer >= 0,
+    ``temperature`` a finite number >= 0, and ``forbid`` must leave a character to draw.
     """
-    if temperature < 0:
-        raise ValueError(f"temperature: expected a number >= 0, got {temperature!r}")
+    length, temperature, banned = _check_sampling(model, vocab, prompt, length, temperature, seed,
+                                                  stop, forbid)
     rng = np.random.default_rng(seed)
     model.eval()
-    banned = [vocab.index[c] for c in forbid if c in vocab.index]
     logits, state = model(vocab.encode(prompt)[None])
     out = []
     for _ in range(length):
         z = logits[0, -1].double()
         z[banned] = -math.inf
-        if temperature == 0:
+        p = torch.softmax(z / temperature, dim=0).numpy() if temperature > 0 else None
+        if p is None or not np.isfinite(p).all():      # T = 0, or so small that z / T overflows
             i = int(z.argmax())
         else:
-            p = torch.softmax(z / temperature, dim=0).numpy()
             i = int(np.searchsorted(np.cumsum(p), rng.random() * p.sum()))
             i = min(i, len(p) - 1)
         out.append(vocab.chars[i])

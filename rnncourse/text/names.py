@@ -3,7 +3,11 @@
 - :func:`name_dataset`: sentences generated from templates and word lists, seeded. The test split
   uses *unseen* names, places and things (held-out lists), which the vocabulary maps to ``<unk>``,
   so the tagger must decide from the context alone.
-- :class:`Tagger`: embedding -> (bi)directional recurrent layer -> per-token logits.
+- :func:`tagger_batches`: batches of sentences of different lengths, padded, and the labels of
+  the padding set to :data:`IGNORE`, so that the loss (:func:`tagging_loss`) skips them.
+- :class:`Tagger`: embedding -> (bi)directional recurrent layer -> per-token logits; the padded
+  batch is packed (``torch.nn.utils.rnn.pack_padded_sequence``) so that the recurrent layer, in
+  either direction, reads each sentence exactly, never its padding.
 - :func:`tag_metrics`: token accuracy, and precision / recall / F1 of the name label.
 """
 
@@ -14,8 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 from ..models import recurrent_layer
+
+#: the label of a padding position: ``torch.nn.functional.cross_entropy`` ignores it (its default
+#: ``ignore_index``)
+IGNORE = -100
 
 FIRST = ("harry hermione ron luna arthur molly oliver amelia noah olivia liam emma lucas mia "
          "ethan sofia mateo chloe ravi priya arjun ananya kenji yuki hiroshi aiko wei mei jun lin "
@@ -135,29 +144,36 @@ def name_dataset(n_train=2000, n_test=500, seed=0):
 FILLERS = set(FIRST) | set(LAST) | set(PLACES) | set(THINGS)
 
 
+def pad_id(vocab) -> int:
+    """The id of the padding token of a padded batch: one past the vocabulary (``len(vocab)``), a
+    row of the :class:`Tagger`'s embedding that stays zero."""
+    return len(vocab)
+
+
+def padded(sequences, value):
+    """A list of 1-D tensors of different lengths -> one (max_len, batch) tensor, filled with ``value``
+    past the end of each."""
+    return pad_sequence(list(sequences), padding_value=value)
+
+
 def tagger_batches(data, batch_size=32, word_dropout=0.3):
-    """``make_batch(step, rng) -> (x, y)`` for :func:`rnncourse.train.train`: sentences of one
-    length (drawn at random), so no padding is needed, shapes (seq_len, batch).
+    """``make_batch(step, rng) -> (x, y)`` for :func:`rnncourse.train.train`: ``batch_size``
+    sentences drawn at random, of different lengths, padded to the longest: ``x`` (seq_len, batch)
+    int64 word ids, :func:`pad_id` past the end of each sentence, and ``y`` (seq_len, batch) the 0/1
+    labels, :data:`IGNORE` on the padding.
 
     Each name, place or thing is replaced by ``<unk>`` with probability ``word_dropout``, as unseen
     words will be at test time.
     """
-    by_length = {}
-    for i, sentence in enumerate(data.words):
-        by_length.setdefault(len(sentence), []).append(i)
-    lengths = sorted(by_length)
-    weights = np.array([len(by_length[n]) for n in lengths], dtype=float)
-    unk = data.vocab["<unk>"]
+    unk, pad = data.vocab["<unk>"], pad_id(data.vocab)
 
     def make_batch(step, rng):
-        n = lengths[rng.choice(len(lengths), p=weights / weights.sum())]
-        rows = rng.choice(by_length[n], size=batch_size)
-        x = torch.stack([data.encode(data.words[i]) for i in rows])
-        drop = torch.tensor([[w in FILLERS and rng.random() < word_dropout
-                              for w in data.words[i]] for i in rows])
-        x = x.masked_fill(drop, unk)
-        y = torch.tensor([data.labels[i] for i in rows])
-        return x.T.contiguous(), y.T.contiguous()
+        rows = rng.choice(len(data.words), size=batch_size)
+        x = [data.encode(data.words[i]).masked_fill(
+            torch.tensor([w in FILLERS and rng.random() < word_dropout for w in data.words[i]]), unk)
+            for i in rows]
+        y = [torch.tensor(data.labels[i]) for i in rows]
+        return padded(x, pad), padded(y, IGNORE)
 
     return make_batch
 
@@ -165,34 +181,52 @@ def tagger_batches(data, batch_size=32, word_dropout=0.3):
 class Tagger(nn.Module):
     """Embedding -> recurrent layer -> linear head giving 2 logits (not a name / name) per token.
 
-    Inputs: ``x`` (seq_len, batch) int64. Outputs: logits (seq_len, batch, 2).
-    ``bidirectional=True`` reads the sentence both ways, so the label of a word can depend on the
-    words after it.
+    Inputs: ``x`` (seq_len, batch) int64, padded with ``vocab_size`` (:func:`pad_id`) past the end
+    of each sentence. Outputs: logits (seq_len, batch, 2) (those of the padding are 0 and mean
+    nothing). The batch is packed before the recurrent layer, so each direction reads each sentence
+    from its own first (or last) word and never sees the padding. ``bidirectional=True`` reads the
+    sentence both ways, so the label of a word can depend on the words after it.
     """
 
     def __init__(self, vocab_size, hidden_size=32, embed_size=32, kind="gru",
                  bidirectional=False, backend="rnncourse"):
         super().__init__()
-        self.embed = nn.Embedding(vocab_size, embed_size)
+        self.pad = vocab_size
+        self.embed = nn.Embedding(vocab_size + 1, embed_size, padding_idx=self.pad)
         self.rnn = recurrent_layer(kind, embed_size, hidden_size, backend,
                                    bidirectional=bidirectional)
         self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), 2)
 
     def forward(self, x):
-        out, _ = self.rnn(self.embed(x))
+        lengths = (x != self.pad).sum(0).cpu()
+        packed = pack_padded_sequence(self.embed(x), lengths, enforce_sorted=False)
+        out, _ = pad_packed_sequence(self.rnn(packed)[0], total_length=x.shape[0])
         return self.head(out)
 
 
 def tagging_loss(logits, y):
-    """Mean cross-entropy over all tokens; logits (seq_len, batch, 2), y (seq_len, batch)."""
-    return nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+    """Mean cross-entropy over the tokens of the sentences, the padding (label :data:`IGNORE`) left
+    out; logits (seq_len, batch, 2), y (seq_len, batch)."""
+    return nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten(), ignore_index=IGNORE)
 
 
 @torch.no_grad()
 def predict(model, data):
-    """Predicted 0/1 labels, one tensor per sentence."""
+    """Predicted 0/1 labels, one tensor per sentence (all sentences in one padded batch)."""
     model.eval()
-    return [model(x[:, None])[:, 0].argmax(-1) for x in data.x]
+    labels = model(padded(data.x, model.pad)).argmax(-1)
+    return [labels[:len(words), b] for b, words in enumerate(data.words)]
+
+
+@torch.no_grad()
+def sentence_losses(model, data):
+    """The mean cross-entropy of each sentence (its own tokens only), as a list of floats."""
+    model.eval()
+    y = padded(data.y, IGNORE)
+    logits = model(padded(data.x, model.pad))
+    token = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten(), ignore_index=IGNORE,
+                                        reduction="none").view(y.shape)
+    return ((token * (y != IGNORE)).sum(0) / (y != IGNORE).sum(0)).tolist()
 
 
 def tag_metrics(predicted, data):
@@ -210,11 +244,13 @@ def tag_metrics(predicted, data):
 def tagger_run(bidirectional, seed=0, steps=200, hidden_size=32, data=None):
     """Train one :class:`Tagger` on ``name_dataset`` and score it on the held-out test set.
 
-    Adam (lr 0.01) on :func:`tagger_batches` (word dropout 0.3) for ``steps`` batches; ``seed`` fixes
-    the initialisation and the batches. ``data``: ``(train_set, test_set)`` (default
+    Adam (lr 0.01) on :func:`tagger_batches` (padded batches of sentences of different lengths,
+    word dropout 0.3; the loss leaves the padding out) for ``steps`` batches; ``seed`` fixes the
+    initialisation and the batches. ``data``: ``(train_set, test_set)`` (default
     ``name_dataset(2000, 500, seed=0)``). Returns a :class:`rnncourse.runs.Run`: ``curve`` the
-    training losses in blocks of 10, ``test`` the mean test cross-entropy, ``accuracy`` the fraction
-    of test sentences tagged entirely right, ``metrics`` :func:`tag_metrics`, and the ``model``.
+    training losses in blocks of 10, ``test`` the mean over the test sentences of their
+    cross-entropy, ``accuracy`` the fraction of test sentences tagged entirely right, ``metrics``
+    :func:`tag_metrics`, and the ``model``.
     """
     from ..runs import Run, blocks
     from ..train import train
@@ -225,9 +261,7 @@ def tagger_run(bidirectional, seed=0, steps=200, hidden_size=32, data=None):
     losses = train(model, tagger_batches(train_set), steps=steps, lr=1e-2, loss_fn=tagging_loss,
                    seed=seed, verbose=False)
     predicted = predict(model, test_set)
-    with torch.no_grad():
-        test = float(np.mean([tagging_loss(model(x[:, None]), y[:, None]).item()
-                              for x, y in zip(test_set.x, test_set.y)]))
+    test = float(np.mean(sentence_losses(model, test_set)))
     sentences = float(np.mean([bool((p == y).all()) for p, y in zip(predicted, test_set.y)]))
     return Run(blocks(losses), test, seed, sentences, tag_metrics(predicted, test_set),
                losses=losses, model=model)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import torch
 
+from .. import _options as O
 from .._options import GRUOptions
 from .base import CellBase, RecurrentBase, _affine
 
@@ -91,9 +92,10 @@ class GRU(_GRURules, RecurrentBase):
         n_t = \tanh(W_{in} x_t + b_{in} + W_{hn} (r_t \odot h_{t-1}) + b_{hn})
 
     Written from the equations as a loop over time (``gru_step``, ``gru_step_reset_before``);
-    gradients come from autograd. Same arguments, parameter names and return values as
-    :class:`torch.nn.GRU` (without ``dropout``); ``state_dict`` s load in both directions (with
-    ``reset_after=False`` the same weights compute a different function).
+    gradients come from autograd. Same arguments in the same order, parameter names and return values
+    as :class:`torch.nn.GRU` (dropout and ``PackedSequence`` included, see :class:`RNN`);
+    ``state_dict`` s load in both directions (with ``reset_after=False`` the same weights compute a
+    different function).
 
     Args:
         input_size: The number of expected features in the input `x`
@@ -103,17 +105,21 @@ class GRU(_GRURules, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, dropout on the outputs of every layer but the last, in training
+            mode, as torch.nn. Default: 0
         bidirectional: If ``True``, becomes a bidirectional GRU. Default: ``False``
-        reset_after: If ``True`` (torch.nn), the reset gate multiplies :math:`W_{hn} h + b_{hn}`;
-            if ``False`` (Cho et al.), it multiplies :math:`h` before :math:`W_{hn}`.
-            Default: ``True``
         device, dtype: where and in which floating dtype (float32 or float64) to create the
             parameters, as for torch.nn modules. Default: torch's defaults
+        reset_after: keyword only: If ``True`` (torch.nn), the reset gate multiplies
+            :math:`W_{hn} h + b_{hn}`; if ``False`` (Cho et al.), it multiplies :math:`h` before
+            :math:`W_{hn}`. Default: ``True``
 
     Inputs: input, hx
         * **input**: tensor of shape :math:`(L, H_{in})` for unbatched input,
           :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
-          ``batch_first=True``, containing the features of the input sequence.
+          ``batch_first=True``, containing the features of the input sequence; or a
+          ``PackedSequence`` (the output is then packed too). ``lengths`` (keyword): one length
+          per sequence of a padded batch, as for :class:`RNN`.
         * **hx**: tensor of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
           or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
           and direction. Defaults to zeros if not provided.
@@ -157,10 +163,12 @@ class GRU(_GRURules, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, reset_after=True, *, device=None, dtype=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, *, reset_after=True,
+                 proj_size=O.ABSENT):
+        O.refuse_proj_size(proj_size, type(self).__name__)
         self._set_gru_options(reset_after)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         device=device, dtype=dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype)
 
 
 class GRUCell(_GRURules, CellBase):
@@ -181,8 +189,10 @@ class GRUCell(_GRURules, CellBase):
         input_size: The number of expected features in the input `x`
         hidden_size: The number of features in the hidden state `h`
         bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
-        reset_after: placement of the reset gate, as for :class:`GRU`. Default: ``True``
-        device, dtype: where and in which floating dtype to create the parameters.
+        device, dtype: where and in which floating dtype to create the parameters; sizes may be
+            0, as in torch.nn
+        reset_after: keyword only: placement of the reset gate, as for :class:`GRU`.
+            Default: ``True``
 
     Inputs: input, hx
         - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
@@ -203,7 +213,7 @@ class GRUCell(_GRURules, CellBase):
         where :math:`k = \frac{1}{\text{hidden\_size}}`.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, reset_after=True, *,
-                 device=None, dtype=None):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, *,
+                 reset_after=True):
         self._set_gru_options(reset_after)
-        super().__init__(input_size, hidden_size, bias, device=device, dtype=dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)

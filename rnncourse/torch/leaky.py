@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from .. import _options as O
 from .._options import LeakyOptions
 from .base import RecurrentBase
 from .rnn import rnn_step
@@ -38,8 +39,8 @@ class LeakyRNN(LeakyOptions, RecurrentBase):
     :math:`\alpha` averages over about :math:`1/\alpha` steps.
 
     Written from the equation as a loop over time (``leaky_step``); gradients come from autograd.
-    The same interface as :class:`RNN` (tanh only), plus one leak-rate vector per layer and
-    direction.
+    The same interface as :class:`RNN` (tanh only; dropout, packed inputs and ``lengths``
+    included), plus one leak-rate vector per layer and direction.
 
     Args:
         input_size: The number of expected features in the input `x`
@@ -49,14 +50,16 @@ class LeakyRNN(LeakyOptions, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, dropout on the outputs of every layer but the last, in training
+            mode, as for :class:`RNN`. Default: 0
         bidirectional: If ``True``, becomes a bidirectional network. Default: ``False``
-        alpha: initial leak rate(s) in `(0, 1]`: a float for every unit, or an array of shape
-            `(hidden_size)`, one per unit (the same for every layer and direction). Default: 0.5
-        learn_alpha: If ``True``, the leak rates are trained with the weights
-            (``requires_grad=True``); otherwise they stay fixed (but are still in the
-            ``state_dict``). Default: ``False``
         device, dtype: where and in which floating dtype (float32 or float64) to create the
             parameters, as for torch.nn modules. Default: torch's defaults
+        alpha: keyword only: initial leak rate(s) in `(0, 1]`: a float for every unit, or an array of shape
+            `(hidden_size)`, one per unit (the same for every layer and direction). Default: 0.5
+        learn_alpha: keyword only: If ``True``, the leak rates are trained with the weights
+            (``requires_grad=True``); otherwise they stay fixed (but are still in the
+            ``state_dict``). Default: ``False``
 
     Inputs: input, hx
         * **input**: tensor of shape :math:`(L, H_{in})` for unbatched input,
@@ -99,10 +102,12 @@ class LeakyRNN(LeakyOptions, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, alpha=0.5, learn_alpha=False, *, device=None, dtype=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, *, alpha=0.5,
+                 learn_alpha=False, proj_size=O.ABSENT):
+        O.refuse_proj_size(proj_size, type(self).__name__)
         self._set_leaky_options(alpha, learn_alpha, hidden_size)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         device=device, dtype=dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype)
 
     def _make_step(self, p):
         W_hh_T, alpha = p["weight_hh"].t(), p["alpha"]

@@ -7,7 +7,7 @@ r"""The LSTM in PyTorch, from its equations (optionally with Graves' peepholes);
         g_t = \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg}) \\
         o_t = \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho}) \\
         c_t = f_t \odot c_{t-1} + i_t \odot g_t \\
-        h_t = o_t \odot \tanh(c_t)
+        h_t = o_t \odot \tanh(c_t) \quad (\text{with projections: } h_t = W_{hr} (o_t \odot \tanh(c_t)))
     \end{array}
 """
 
@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import torch
 
-from .._layout import PEEPHOLES
+from .._layout import PEEPHOLES, PROJECTION
 from .._options import LSTMOptions
 from .base import CellBase, RecurrentBase
 
 
-def lstm_step(wx_t, h, c, W_hh_T, peephole=None):
+def lstm_step(wx_t, h, c, W_hh_T, peephole=None, W_hr_T=None):
     """One LSTM step; returns (h_t, c_t).
 
     ``wx_t`` (batch, 4*hidden) is W_i· x_t + b_i· + b_h· for the gates i, f, g, o, computed for
-    all t before the loop; ``W_hh_T`` is ``weight_hh`` transposed, (hidden, 4*hidden);
-    ``peephole`` is None or the diagonal cell-to-gate weights (w_ci, w_cf, w_co), each (hidden,).
+    all t before the loop; ``W_hh_T`` is ``weight_hh`` transposed, (hidden or proj, 4*hidden);
+    ``peephole`` is None or the diagonal cell-to-gate weights (w_ci, w_cf, w_co), each (hidden,);
+    ``W_hr_T`` is None or the projection ``weight_hr`` transposed, (hidden, proj).
     """
     gates = torch.addmm(wx_t, h, W_hh_T)      # W_i· x_t + b_i· + W_h· h_{t-1} + b_h·
     i, f, g, o = gates.chunk(4, dim=1)
@@ -38,6 +39,8 @@ def lstm_step(wx_t, h, c, W_hh_T, peephole=None):
     if peephole is not None:
         o = torch.addcmul(o, w_co, c)         # ... + w_co ⊙ c_t: the output gate sees the new cell
     h = torch.sigmoid(o) * torch.tanh(c)      # h_t = o_t ⊙ tanh(c_t)
+    if W_hr_T is not None:
+        h = h @ W_hr_T                        # projected: h_t = W_hr (o_t ⊙ tanh(c_t))
     return h, c
 
 
@@ -47,7 +50,8 @@ class _LSTMRules(LSTMOptions):
     def _make_step(self, p):
         W_hh_T = p["weight_hh"].t()
         peephole = tuple(p[name] for name in PEEPHOLES) if self.peephole else None
-        return lambda wx_t, state: lstm_step(wx_t, *state, W_hh_T, peephole)
+        W_hr_T = p[PROJECTION].t() if PROJECTION in p else None
+        return lambda wx_t, state: lstm_step(wx_t, *state, W_hh_T, peephole, W_hr_T)
 
 
 class LSTM(_LSTMRules, RecurrentBase):
@@ -79,9 +83,14 @@ class LSTM(_LSTMRules, RecurrentBase):
             o_t = \sigma(\dots + w_{co} \odot c_t) \\
         \end{array}
 
+    With ``proj_size`` :math:`P > 0` (Sak et al., 2014) the hidden state is projected,
+    :math:`h_t = W_{hr} (o_t \odot \tanh(c_t))`: the output, ``h_0`` and ``h_n`` have :math:`P`
+    features per direction, ``c_0`` and ``c_n`` keep ``hidden_size``.
+
     Written from the equations as a loop over time (``lstm_step``); gradients come from autograd.
-    Same arguments, parameter names and return values as :class:`torch.nn.LSTM` (without
-    ``dropout`` and ``proj_size``); without peepholes ``state_dict`` s load in both directions.
+    Same arguments in the same order, parameter names and return values as :class:`torch.nn.LSTM`
+    (dropout, projections and ``PackedSequence`` included, see :class:`RNN`); without peepholes
+    ``state_dict`` s load in both directions.
 
     Args:
         input_size: The number of expected features in the input `x`
@@ -91,27 +100,35 @@ class LSTM(_LSTMRules, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, dropout on the outputs of every layer but the last, in training
+            mode, as torch.nn. Default: 0
         bidirectional: If ``True``, becomes a bidirectional LSTM. Default: ``False``
-        peephole: If ``True``, adds the peephole weights `w_ci, w_cf, w_co`. Default: ``False``
-        forget_bias: If given, the forget-gate part of every `b_ih` starts at this value (and of
-            every `b_hh` at 0) instead of a random one; 1.0 is the usual choice. Needs
-            ``bias=True``. Default: ``None``
+        proj_size: If ``> 0``, an LSTM with projections of this size (< ``hidden_size``). Default: 0
         device, dtype: where and in which floating dtype (float32 or float64) to create the
             parameters, as for torch.nn modules. Default: torch's defaults
+        peephole: keyword only: If ``True``, adds the peephole weights `w_ci, w_cf, w_co`.
+            Default: ``False``
+        forget_bias: keyword only: If given, the forget-gate part of every `b_ih` starts at this
+            value (and of every `b_hh` at 0) instead of a random one; 1.0 is the usual choice.
+            Needs ``bias=True``. Default: ``None``
 
     Inputs: input, (h_0, c_0)
         * **input**: tensor of shape :math:`(L, H_{in})` for unbatched input,
           :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
-          ``batch_first=True``, containing the features of the input sequence.
+          ``batch_first=True``, containing the features of the input sequence; or a
+          ``PackedSequence`` (the output is then packed too). ``lengths`` (keyword): one length
+          per sequence of a padded batch, as for :class:`RNN`.
         * **h_0**: tensor of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
           or :math:`(D * \text{num\_layers}, N, H_{out})`: the initial hidden state of each layer
           and direction.
-        * **c_0**: tensor of the same shape: the initial cell state.
+        * **c_0**: tensor of shape :math:`(D * \text{num\_layers}, H_{cell})` or
+          :math:`(D * \text{num\_layers}, N, H_{cell})`: the initial cell state.
           Both default to zeros if ``(h_0, c_0)`` is not provided.
 
         where :math:`N` = batch size, :math:`L` = sequence length, :math:`D = 2` if
         ``bidirectional=True`` otherwise 1, :math:`H_{in}` = ``input_size``,
-        :math:`H_{out}` = ``hidden_size``.
+        :math:`H_{cell}` = ``hidden_size``, :math:`H_{out}` = ``proj_size`` if it is > 0,
+        otherwise ``hidden_size``.
 
     Outputs: output, (h_n, c_n)
         * **output**: tensor of shape :math:`(L, D * H_{out})` for unbatched input,
@@ -122,20 +139,23 @@ class LSTM(_LSTMRules, RecurrentBase):
           or :math:`(D * \text{num\_layers}, N, H_{out})`: the final hidden state of each layer
           and direction, ordered [layer 0 forward, layer 0 reverse, layer 1 forward, ...]. The
           reverse direction's final state is the one after reading :math:`x_0`.
-        * **c_n**: tensor of the same shape: the final cell states.
+        * **c_n**: tensor of shape :math:`(D * \text{num\_layers}, H_{cell})` or
+          :math:`(D * \text{num\_layers}, N, H_{cell})`: the final cell states.
 
     Attributes:
         weight_ih_l[k]: the learnable input-hidden weights of layer `k`
             `(W_ii|W_if|W_ig|W_io)`, of shape `(4*hidden_size, input_size)` for `k = 0`,
-            otherwise `(4*hidden_size, num_directions * hidden_size)`
+            otherwise `(4*hidden_size, num_directions * H_out)`
         weight_hh_l[k]: the learnable hidden-hidden weights of layer `k`
-            `(W_hi|W_hf|W_hg|W_ho)`, of shape `(4*hidden_size, hidden_size)`
+            `(W_hi|W_hf|W_hg|W_ho)`, of shape `(4*hidden_size, H_out)`
         bias_ih_l[k]: the learnable input-hidden bias of layer `k`
             `(b_ii|b_if|b_ig|b_io)`, of shape `(4*hidden_size)`
         bias_hh_l[k]: the learnable hidden-hidden bias of layer `k`
             `(b_hi|b_hf|b_hg|b_ho)`, of shape `(4*hidden_size)`
+        weight_hr_l[k]: the learnable projection weights of layer `k`, of shape
+            `(proj_size, hidden_size)`; only when ``proj_size > 0``
         weight_ci_l[k], weight_cf_l[k], weight_co_l[k]: the peephole weights of layer `k`, each
-            of shape `(hidden_size)`, after the four above; only when ``peephole=True``
+            of shape `(hidden_size)`, after the ones above; only when ``peephole=True``
         ..._reverse: the same for the reverse direction; only when ``bidirectional=True``
 
     .. note::
@@ -158,10 +178,11 @@ class LSTM(_LSTMRules, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, peephole=False, forget_bias=None, *, device=None, dtype=None):
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None, *,
+                 peephole=False, forget_bias=None):
         self._set_lstm_options(peephole, forget_bias, bias)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         device=device, dtype=dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, proj_size, device, dtype)
 
 
 class LSTMCell(_LSTMRules, CellBase):
@@ -185,10 +206,11 @@ class LSTMCell(_LSTMRules, CellBase):
         input_size: The number of expected features in the input `x`
         hidden_size: The number of features in the hidden state `h`
         bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
-        peephole: If ``True``, adds the peephole weights. Default: ``False``
-        forget_bias: If given, the initial forget-gate part of `b_ih` (and 0 for `b_hh`).
-            Default: ``None``
-        device, dtype: where and in which floating dtype to create the parameters.
+        device, dtype: where and in which floating dtype to create the parameters; sizes may be
+            0, as in torch.nn
+        peephole: keyword only: If ``True``, adds the peephole weights. Default: ``False``
+        forget_bias: keyword only: If given, the initial forget-gate part of `b_ih` (and 0 for
+            `b_hh`). Default: ``None``
 
     Inputs: input, (h_0, c_0)
         - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
@@ -214,7 +236,7 @@ class LSTMCell(_LSTMRules, CellBase):
         where :math:`k = \frac{1}{\text{hidden\_size}}`.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, peephole=False, forget_bias=None, *,
-                 device=None, dtype=None):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, *, peephole=False,
+                 forget_bias=None):
         self._set_lstm_options(peephole, forget_bias, bias)
-        super().__init__(input_size, hidden_size, bias, device=device, dtype=dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from .. import _options as O
 from .._options import ElmanOptions
 from .base import CellBase, RecurrentBase
 
@@ -45,8 +46,10 @@ class RNN(_Elman, RecurrentBase):
     at time `0`. If :attr:`nonlinearity` is ``'relu'``, ReLU is used instead of :math:`\tanh`.
 
     Written from the equation as a loop over time (``rnn_step``); gradients come from autograd.
-    Same arguments, parameter names and return values as :class:`torch.nn.RNN` (without
-    ``dropout``), so ``state_dict`` s load in both directions.
+    Same arguments in the same order, parameter names and return values as :class:`torch.nn.RNN`,
+    ``PackedSequence`` inputs and outputs included, so ``state_dict`` s load in both directions and
+    code written for torch.nn runs unchanged. Booleans must be ``True`` or ``False`` and sizes
+    integers (TypeError otherwise).
 
     Args:
         input_size: The number of expected features in the input `x`
@@ -57,14 +60,22 @@ class RNN(_Elman, RecurrentBase):
         bias: If ``False``, the layer does not use the biases `b_ih` and `b_hh`. Default: ``True``
         batch_first: If ``True``, input and output are `(batch, seq, feature)` instead of
             `(seq, batch, feature)`; states are unaffected. Default: ``False``
+        dropout: If non-zero, in training mode (``train()``; ``eval()`` turns it off) a dropout
+            layer on the outputs of every layer but the last, with this probability, as torch.nn
+            (with the same seed, the same masks). Default: 0
         bidirectional: If ``True``, becomes a bidirectional RNN. Default: ``False``
         device, dtype: where and in which floating dtype (float32 or float64) to create the
             parameters, as for torch.nn modules. Default: torch's defaults
 
-    Inputs: input, hx
+    Inputs: input, hx, lengths
         * **input**: tensor of shape :math:`(L, H_{in})` for unbatched input,
           :math:`(L, N, H_{in})` when ``batch_first=False`` or :math:`(N, L, H_{in})` when
-          ``batch_first=True``, containing the features of the input sequence.
+          ``batch_first=True``, containing the features of the input sequence; or a packed
+          variable-length batch (:func:`torch.nn.utils.rnn.pack_padded_sequence`), and then the
+          output is packed too.
+        * **lengths** (keyword, an rnncourse extra): the length of each sequence of a padded
+          batched input, instead of packing it: the output past each end is zero and the final
+          state of each sequence is the one after its own last step, as with a packed input.
         * **hx**: tensor of shape :math:`(D * \text{num\_layers}, H_{out})` for unbatched input
           or :math:`(D * \text{num\_layers}, N, H_{out})`, the initial hidden state of each layer
           and direction. Defaults to zeros if not provided.
@@ -109,10 +120,12 @@ class RNN(_Elman, RecurrentBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, bidirectional=False, *, device=None, dtype=None):
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None, *,
+                 proj_size=O.ABSENT):
+        O.refuse_proj_size(proj_size, type(self).__name__)
         self._set_elman_options(nonlinearity)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         device=device, dtype=dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype)
 
 
 class RNNCell(_Elman, CellBase):
@@ -129,7 +142,8 @@ class RNNCell(_Elman, CellBase):
         hidden_size: The number of features in the hidden state `h`
         bias: If ``False``, the cell does not use the biases `b_ih` and `b_hh`. Default: ``True``
         nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``
-        device, dtype: where and in which floating dtype to create the parameters.
+        device, dtype: where and in which floating dtype to create the parameters. Sizes may be
+            0, as in torch.nn (a cell of ``hidden_size=0`` returns an empty state).
 
     Inputs: input, hx
         - **input** of shape `(batch, input_size)` or `(input_size)`: the input features
@@ -150,7 +164,7 @@ class RNNCell(_Elman, CellBase):
         where :math:`k = \frac{1}{\text{hidden\_size}}`.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", *,
-                 device=None, dtype=None):
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
         self._set_elman_options(nonlinearity)
-        super().__init__(input_size, hidden_size, bias, device=device, dtype=dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
