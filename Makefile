@@ -1,10 +1,15 @@
 # rnncourse: two commands set everything up.
 #   make book   create .venv, install the pinned requirements and the package, build the HTML book
+#               (English in _build/html, the Chinese edition in _build/html/zh)
 #   make test   the same setup, then every check: the strict book build, pytest (unit tests, nbval
 #               over every notebook, the grader's sandbox, the browser tests against the built pages,
 #               and JupyterLab driven through Chromium), then nbval over every notebook again under
 #               two other CPU instruction-set dispatches (portability)
 # Other targets:
+#   make translations  after editing English prose: bring the Chinese catalogues (locales/zh_CN/)
+#                 up to date; changed paragraphs come back marked fuzzy, new ones empty (README,
+#                 "The Chinese edition"; locales/TRANSLATING.md)
+#   make check-po PO=chapters/07_lstm   the translation tests of one catalogue only (no build)
 #   make lab      students: JupyterLab on workspace/, an untracked (git-ignored) copy of chapters/ and
 #                 exercises/ made on the first run; later runs add what is new and never overwrite a
 #                 notebook you changed. Live widget sliders and progress bars. LAB_ARGS="--port=8899"
@@ -22,6 +27,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-install
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard exercises/solutions/*.ipynb))
 JB_BUILD  := $(BIN)/jupyter-book build . --toc book/_toc.yml
+# The Chinese edition: the same Sphinx build with language=zh_CN, into _build/html/zh.
+# ALLOW_UNTRANSLATED=1 (while chapters are being translated): untranslated and fuzzy messages are
+# counted per catalogue instead of failing `make test`; every other check still holds.
+ZH_BUILD  := $(BIN)/python scripts/translations.py build
+ALLOW_UNTRANSLATED ?=
+ZH_ALLOW  := $(if $(ALLOW_UNTRANSLATED),--allow-untranslated)
+ZH_ENV    := $(if $(ALLOW_UNTRANSLATED),RNNCOURSE_ALLOW_UNTRANSLATED=1)
 # xdist workers: two cores; --dist loadfile keeps every cell of a notebook on one kernel, in order.
 # OMP_NUM_THREADS=1 for the test runs: two workers with two BLAS threads each would oversubscribe
 # the two cores (the chapters set it themselves, for readers too).
@@ -44,7 +56,7 @@ DISPATCH_BASELINE := ATEN_CPU_CAPABILITY=default DNNL_MAX_CPU_ISA=SSE41 MKL_ENAB
 DISPATCH_AVX := ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX MKL_ENABLE_INSTRUCTIONS=AVX MKL_CBWR=AVX \
     OPENBLAS_CORETYPE=Sandybridge NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 
-.PHONY: setup browser sandbox book test portability lab edit execute pdf clean
+.PHONY: setup browser sandbox book translations check-po test portability lab edit execute pdf clean
 
 # Re-runs only when the pins or the package metadata change, so a second `make book` takes seconds.
 $(STAMP): requirements.txt pyproject.toml
@@ -55,9 +67,22 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
+# A paragraph without a current translation shows in English in the Chinese edition here (one
+# summary line says how many); `make test` fails on it.
 book: setup
 	$(JB_BUILD)
+	$(ZH_BUILD) --allow-untranslated
 	@echo "Open $(CURDIR)/_build/html/index.html in a browser."
+
+# Regenerate the gettext templates from the notebooks and pages (_build/gettext) and update every
+# catalogue with sphinx-intl; prints each catalogue's counts.
+translations: setup
+	$(BIN)/python scripts/translations.py update
+
+# Only the translation tests of one catalogue, e.g. make check-po PO=chapters/07_lstm
+PO ?=
+check-po: setup
+	RNNCOURSE_PO="$(PO)" $(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/test_translations.py
 
 # Debian's Chromium and ChromeDriver for tests/test_browser.py: installed with apt when missing and
 # possible; otherwise the script says loudly what to install and those tests are skipped (-rs below
@@ -70,10 +95,12 @@ browser:
 sandbox:
 	@sh scripts/ensure_sandbox.sh
 
-# The book is built first (warnings are errors, every page rebuilt) because the browser tests read it.
+# Both editions are built first (warnings are errors, every page rebuilt; in the Chinese one, any
+# paragraph without a current translation is a warning) because the browser tests read them.
 test: setup browser sandbox
 	$(JB_BUILD) -W -n --keep-going --all
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
+	$(ZH_BUILD) -W -n --keep-going --all $(ZH_ALLOW)
+	$(ZH_ENV) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -rs $(PYTEST_PAR) tests $(NOTEBOOKS) $(NBVAL)
 	@$(MAKE) --no-print-directory portability
 
 # The notebooks again, under each dispatch: every stored output and every assertion must hold.
@@ -111,3 +138,4 @@ pdf: setup
 
 clean:
 	rm -rf _build .pytest_cache
+	find locales -name '*.mo' -delete

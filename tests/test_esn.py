@@ -215,7 +215,7 @@ def test_draw_prediction_is_deterministic():
     fig, (a, b) = plt.subplots(1, 2)
     draw_prediction(a, 1.0, reservoir_size=30, n_steps=50)
     draw_prediction(b, 1.0, reservoir_size=30, n_steps=50)
-    assert len(a.lines) == 2 and "ρ = 1" in a.get_title()
+    assert len(a.lines) == 2 and r"$\rho$ = 1" in a.get_title()
     assert a.get_title() == b.get_title()
     np.testing.assert_array_equal(a.lines[1].get_ydata(), b.lines[1].get_ydata())
     np.testing.assert_array_equal(a.lines[0].get_ydata(), MG[2101:2151])   # the true series

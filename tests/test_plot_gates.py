@@ -96,7 +96,7 @@ def test_gate_activations_draws_the_record():
     for ax in axes:                                             # the marks in every panel
         marks = [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"]
         assert marks == [3, 10]
-    assert axes[-1].get_xlabel() == "time step t"
+    assert axes[-1].get_xlabel() == "time step $t$"
     plt.close(fig)
 
 

@@ -365,5 +365,18 @@ def test_draw_samples_is_deterministic():
     draw_samples(b, 0.8, length=40)
     (ta,), (tb,) = a.texts, b.texts
     assert ta.get_text() == tb.get_text() and ta.get_text().startswith("The ")
-    assert not a.axison and "T = 0.8" in a.get_title()
+    assert not a.axison and "$T$ = 0.8" in a.get_title()
+    plt.close(fig)
+
+
+def test_sample_text_is_the_text_of_the_drawn_sample():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from rnncourse.plot import sample_text
+    fig, ax = plt.subplots()
+    draw_samples(ax, 1.2, length=60, width=1000)
+    text = sample_text(1.2, length=60)
+    assert text.startswith("The ") and len(text) == len("The ") + 60
+    assert ax.texts[0].get_text() == text.replace("\n", "⏎")
     plt.close(fig)

@@ -1,5 +1,10 @@
 """Figures of the book, drawn by code so they stay true to the implementation.
 
+- :func:`book_style` (``style.py``): the book's matplotlib style, 2x PNGs with alt text; a chapter
+  calls it once in its imports cell. :data:`MODEL_COLOURS` / :func:`model_colour` (one colour per
+  model), :func:`ordered_colours` (an ordered parameter), :data:`COLUMN_WIDTH`.
+- :func:`set_alt`, :func:`figure_alt` (``describe.py``): a figure's alt text, written or read off it.
+
 - :func:`unrolled_graph`: the recurrent network folded and unrolled over ``T`` steps (chapter 1).
 - :func:`design_pattern`, :func:`sequence_shapes` (``patterns.py``): the design patterns of §10.2
   and many-to-many / many-to-one / one-to-many (chapter 2).
@@ -9,15 +14,24 @@
 - :func:`lstm_cell`, :func:`gate_activations` (``gates.py``): the LSTM cell and the gates over time
   (chapters 7, 8).
 - :func:`draw_gradient_norms`, :func:`draw_prediction`, :func:`draw_samples` (``frames.py``): one
-  frame of the sliders of chapters 5, 6 and 9 (``rnncourse.interactive.explore``).
+  frame of the sliders of chapters 5, 6 and 9 (``rnncourse.interactive.explore``); :func:`sample_text`:
+  chapter 9's samples as text (``rnncourse.interactive.text_switcher``).
 - :func:`seed_band` (``seeds.py``): training curves of several seeds as a median and a band.
 - :func:`text_activation` (``text.py``): a text coloured character by character by a unit's value
   (chapter 10).
 """
 
-from .graphs import unrolled_graph
+from .style import COLUMN_WIDTH, MODEL_COLOURS, book_style, model_colour, ordered_colours
 
-__all__ = ["unrolled_graph"]
+__all__ = ["book_style", "MODEL_COLOURS", "model_colour", "ordered_colours", "COLUMN_WIDTH"]
+
+from .describe import figure_alt, set_alt  # noqa: E402
+
+__all__ += ["figure_alt", "set_alt"]
+
+from .graphs import unrolled_graph  # noqa: E402
+
+__all__ += ["unrolled_graph"]
 
 from .patterns import design_pattern, sequence_shapes  # noqa: E402
 
@@ -31,9 +45,18 @@ from .gates import gate_activations, lstm_cell  # noqa: E402  (chapters 7, 8)
 
 __all__ += ["lstm_cell", "gate_activations"]
 
-from .frames import draw_gradient_norms, draw_prediction, draw_samples  # noqa: E402  (chapters 5, 6, 9)
+# frames.py needs torch and the models: imported when one of its functions is first asked for, so that
+# the style, the diagrams and describe.py (which the book's build reads) load in a fraction of a second
+_FRAMES = ("draw_gradient_norms", "draw_prediction", "draw_samples", "sample_text")
+__all__ += list(_FRAMES)
 
-__all__ += ["draw_gradient_norms", "draw_prediction", "draw_samples"]
+
+def __getattr__(name):
+    if name in _FRAMES:
+        from . import frames
+
+        return getattr(frames, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 from .seeds import seed_band  # noqa: E402  (chapters 5, 7, 8, 9: runs of several seeds)
 

@@ -1,7 +1,9 @@
 """Figures of chapter 4: the bidirectional RNN, deep RNNs, a recursive network, who-reads-whom maps.
 
 Drawn with the node and edge helpers of :mod:`rnncourse.plot.graphs`, so every arrow is labelled with
-the weight it multiplies, in the notation of the chapter.
+the weight it multiplies, in the notation of the chapter, and sized as they are (``graphs._figure``):
+multi-panel figures stack their panels vertically, so that each keeps a legible size in the text column
+and on a phone.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .graphs import _edge, _node
+from .describe import set_alt
+from .graphs import _edge, _figure, _node
 
 
 def _frame(ax, xlim, ylim):
@@ -35,9 +38,9 @@ def brnn_graph(T: int = 3, ax=None):
     """
     if not isinstance(T, int) or not 1 <= T <= 8:
         raise ValueError(f"T: expected an integer from 1 to 8, got {T!r}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(2.1 * T + 1.6, 4.8))
     step = 2.2
+    if ax is None:
+        _, ax = _figure(step * (T + 0.6) + 1.4, 5.8)
     for t in range(1, T + 1):
         c = step * t
         x, h, g, o = (c, 0.0), (c - 0.45, 1.6), (c + 0.45, 3.0), (c, 4.6)
@@ -56,6 +59,10 @@ def brnn_graph(T: int = 3, ax=None):
     ax.text(step * 0.2, 1.6, "forward\nlayer", ha="center", va="center", fontsize=9, color="grey")
     ax.text(step * (T + 0.8), 3.0, "backward\nlayer", ha="center", va="center", fontsize=9, color="grey")
     _frame(ax, (step * 0.2 - 0.7, step * (T + 0.8) + 0.7), (-0.6, 5.2))
+    set_alt(ax, f"A bidirectional RNN unrolled over {T} steps. Each input x_t feeds a forward state h_t "
+                "(through W_1) and a backward state g_t (through W_3); the forward states are chained left "
+                "to right through W_2, the backward states right to left through W_5, and no arrow joins "
+                "the two rows; each output o_t reads h_t through W_4 and g_t through W_6.")
     return ax
 
 
@@ -67,12 +74,12 @@ def deep_rnn_graphs(T: int = 3):
     path through time.
 
     Returns:
-        The figure (three Axes side by side).
+        The figure (three Axes, one above the other).
     """
     if not isinstance(T, int) or not 1 <= T <= 5:
         raise ValueError(f"T: expected an integer from 1 to 5, got {T!r}")
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     step = 1.7
+    fig, axes = _figure(step * (T - 1) + 1.4, 5.4, nrows=3, extra_height=0.35)
     titles = ["(a) stacked layers", "(b) deeper transition", "(c) deeper transition + skip"]
     for panel, (ax, title) in enumerate(zip(axes, titles)):
         for t in range(1, T + 1):
@@ -103,6 +110,12 @@ def deep_rnn_graphs(T: int = 3):
                         _edge(ax, (c - step, 2.4), h, "", dashed=True)
         ax.set_title(title, fontsize=12)
         _frame(ax, (step - 0.7, step * T + 0.7), (-0.6, 4.8))
+    set_alt(fig, f"Three ways to deepen an RNN, each unrolled over {T} steps from inputs x_t at the bottom "
+                 "to outputs o_t at the top. (a) Stacked layers: two rows of hidden states h^(1)_t and "
+                 "h^(2)_t, each chained in time. (b) Deeper transition: between h_(t-1) and h_t an extra "
+                 "hidden layer z_t. (c) The same with a dashed skip connection from h_(t-1) straight to "
+                 "h_t, a shorter path through time.")
+    fig.tight_layout()
     return fig
 
 
@@ -134,7 +147,7 @@ def tree_graph(tree, ax=None):
     edges, nodes = [], []
     root, height = place(tree, 0)
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.3 * len(leaves) + 1.2, 1.2 * height + 2.2))
+        _, ax = _figure(1.3 * (len(leaves) - 1) + 1.2, 1.2 * height + 2.8)
     for k, word in enumerate(leaves):
         _node(ax, (1.3 * k, 0.0), f"$x_{{{k + 1}}}$", "x")
         ax.text(1.3 * k, -0.6, word, ha="center", va="top", fontsize=10)
@@ -147,6 +160,9 @@ def tree_graph(tree, ax=None):
     _node(ax, out, "$o$", "o")
     _edge(ax, root, out, "$V$")
     _frame(ax, (-0.6, 1.3 * (len(leaves) - 1) + 0.6), (-1.1, out[1] + 0.5))
+    set_alt(ax, f"A recursive network over the binary tree of the words {' '.join(leaves)}: each word is "
+                f"an input x at the bottom, each of the {len(nodes)} inner nodes a state h computed "
+                "through the same W from its two children, and the root feeds the output o through V.")
     return ax
 
 
@@ -162,23 +178,44 @@ def dependency_maps(maps, titles, target_offset=0):
             or one per map.
 
     Returns:
-        The figure.
+        The figure (one grid above the other).
     """
-    fig, axes = plt.subplots(1, len(maps), figsize=(3.3 * len(maps), 3.4), squeeze=False)
+    fig, axes = plt.subplots(len(maps), 1, figsize=(3.4, 2.9 * len(maps)), squeeze=False)
     offsets = target_offset if isinstance(target_offset, (list, tuple)) else [target_offset] * len(maps)
-    for ax, grid, title, offset in zip(axes[0], maps, titles, offsets):
+    for ax, grid, title, offset in zip(axes[:, 0], maps, titles, offsets):
         grid = np.asarray(grid) != 0
         T = grid.shape[0]
-        ax.imshow(grid, cmap="Blues", vmin=0, vmax=1.4)
+        ax.imshow(grid, cmap="Greys", vmin=0, vmax=1.6)
         for t in range(T):
             s = t + offset
             if 0 <= s < T:
                 ax.add_patch(plt.Rectangle((s - 0.5, t - 0.5), 1, 1, fill=False, lw=1.8,
-                                           edgecolor="#c0392b"))
-        ax.set(title=title, xlabel="input position s", ylabel="prediction at position t",
+                                           edgecolor="#D55E00", clip_on=False))
+        ax.set(title=title, xlabel="input position $s$", ylabel="prediction at position $t$",
                xticks=range(T), yticks=range(T))
-    fig.tight_layout()
+        ax.grid(False)
+    from matplotlib.patches import Patch
+
+    key = [Patch(facecolor=plt.get_cmap("Greys")(1 / 1.6), edgecolor="0.5", label="reads this input"),
+           Patch(fill=False, edgecolor="#D55E00", lw=1.8, label="its own answer")]
+    fig.legend(handles=key, loc="lower center", ncol=2, frameon=False)
+    fig.tight_layout(rect=(0, 0.5 / fig.get_size_inches()[1], 1, 1))
+    set_alt(fig, "Which inputs each prediction reads, one grid per model (rows: the prediction at position "
+                 "t; columns: the input x_s; a filled cell: the prediction depends on that input; outlined: "
+                 "the input that is the prediction's own answer). " +
+                 " ".join(f"{title.splitlines()[0]}: {_reads(np.asarray(grid) != 0, offset)}."
+                          for grid, title, offset in zip(maps, titles, offsets)))
     return fig
+
+
+def _reads(grid, offset: int) -> str:
+    """Words for one dependency map: how many inputs a prediction reads, and whether it sees its answer."""
+    T = grid.shape[0]
+    answers = [grid[t, t + offset] for t in range(T) if 0 <= t + offset < T]
+    seen = sum(bool(a) for a in answers)
+    return (f"{int(grid.sum())} of {grid.size} cells filled; "
+            + (f"{seen} of {len(answers)} predictions read their own answer" if seen else
+               "no prediction reads its own answer"))
 
 
 def grid_rnn_graph(n: int = 4):
@@ -195,7 +232,7 @@ def grid_rnn_graph(n: int = 4):
 
     if not isinstance(n, int) or not 2 <= n <= 6:
         raise ValueError(f"n: expected an integer from 2 to 6, got {n!r}")
-    fig, axes = plt.subplots(2, 2, figsize=(6.4, 6.4))
+    fig, axes = plt.subplots(2, 2, figsize=(4.8, 5.0))
     sweeps = [("from the top left", 1, 1), ("from the top right", 1, -1),
               ("from the bottom left", -1, 1), ("from the bottom right", -1, -1)]
     for ax, (title, d_row, d_col) in zip(axes.flat, sweeps):
@@ -210,4 +247,8 @@ def grid_rnn_graph(n: int = 4):
         ax.set_title(title, fontsize=11)
         _frame(ax, (-0.5, n - 0.5), (-n + 0.5, 0.5))
     fig.tight_layout()
+    set_alt(fig, f"The four sweeps of a two-dimensional RNN over a {n} by {n} grid, one panel per corner it "
+                 "starts from (top left, top right, bottom left, bottom right); in each, every state has an "
+                 "arrow from its neighbour in the same column and in the same row on the side of that "
+                 "corner.")
     return fig

@@ -15,6 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyBboxPatch
 
+from .describe import plain_text, set_alt
+from .style import COLUMN_WIDTH, DIVERGING, SEQUENTIAL
+
 STEPS = ("forget", "input", "update", "output")
 _LAYER = "#f3c969"       # learned layers (sigmoid / tanh), yellow as in Olah's figures
 _POINT = "#f2a7b5"       # pointwise operations
@@ -56,7 +59,7 @@ def _line(ax, points, colour, lw=1.6):
     ax.plot(xs, ys, color=colour, lw=lw, solid_capstyle="round")
 
 
-def lstm_cell(values=None, highlight=None, ax=None, title=None, cmap="coolwarm"):
+def lstm_cell(values=None, highlight=None, ax=None, title=None, cmap=DIVERGING):
     """Draw one LSTM cell; optionally with the vectors of one step and one of the four steps lit.
 
     Args:
@@ -144,6 +147,17 @@ def lstm_cell(values=None, highlight=None, ax=None, title=None, cmap="coolwarm")
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=11)
+    lit = {None: "", "forget": " The forget step is lit: f_t scales c_(t-1).",
+           "input": " The input step is lit: i_t and g_t are computed.",
+           "update": " The update step is lit: c_t = f_t c_(t-1) + i_t g_t.",
+           "output": " The output step is lit: h_t = o_t tanh c_t."}[highlight]
+    shown = (" Beside the wires, the values of one step as coloured squares (blue -1, white 0, red +1): "
+             + ", ".join(plain_text(_STRIPS[k][2]) for k in values) + "."
+             if values else "")
+    set_alt(ax, "An LSTM cell: the cell state c runs along the top from c_(t-1) to c_t, multiplied by the "
+                "forget gate f_t and added to the product of the input gate i_t and the candidate g_t; "
+                "[h_(t-1), x_t] feeds the three sigmoid gates and the tanh layer along the bottom; h_t is "
+                "o_t times tanh c_t." + lit + shown)
     return ax
 
 
@@ -178,7 +192,7 @@ def gate_activations(record, keys=("i", "f", "o", "c"), inputs=None, input_label
 
     panels = len(keys) + (inputs is not None)
     # a narrow second column holds the colour bars, so that every panel has the same time axis
-    fig, grid = plt.subplots(panels, 2, squeeze=False, figsize=figsize or (7.5, 1.1 + 1.05 * panels),
+    fig, grid = plt.subplots(panels, 2, squeeze=False, figsize=figsize or (COLUMN_WIDTH, 1.1 + 1.05 * panels),
                              gridspec_kw=dict(width_ratios=[1, 0.025], wspace=0.03))
     axes, bars = grid[:, 0], grid[:, 1]
     for ax in axes[1:]:
@@ -200,15 +214,21 @@ def gate_activations(record, keys=("i", "f", "o", "c"), inputs=None, input_label
         signed = values.min() < 0
         top = max(1.0, float(np.abs(values).max())) if signed else 1.0   # cell states exceed 1
         image = ax.imshow(values.T, aspect="auto", interpolation="nearest",
-                          cmap="coolwarm" if signed else "viridis",
+                          cmap=DIVERGING if signed else SEQUENTIAL,
                           vmin=-top if signed else 0, vmax=top)
         ax.set_ylabel((labels or {}).get(key, key), fontsize=9)
         ax.set_yticks([])
+        ax.grid(False)
         fig.colorbar(image, cax=bar)
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
     for ax in axes:
         for t in time_marks:
             ax.axvline(t, color="k", ls="--", lw=0.8)
-    axes[-1].set_xlabel("time step t")
+    axes[-1].set_xlabel("time step $t$")
+    names = [(labels or {}).get(k, k) for k in keys]
+    marks = (f"; dashed lines mark steps {', '.join(str(t) for t in time_marks)}" if len(time_marks) else "")
+    set_alt(fig, f"Heat maps over {len(pick(record[keys[0]]))} time steps, one row per hidden unit, of "
+                 f"{', '.join(names)}, top to bottom, each with its colour scale"
+                 + (", under the input drawn as lines" if inputs is not None else "") + marks + ".")
     return fig, axes

@@ -2,6 +2,11 @@
 
 Every node is a circle (vectors x, h, o) and every edge an arrow labelled by the weight it multiplies,
 so the picture names the same U, W, V as the equations of the chapter.
+
+A new figure is sized from its drawing (:func:`_figure`): :data:`UNIT` inches per unit of the drawing,
+so that a node (radius 0.32) holds its 12-point label at any number of steps, and no wider than the text
+column (:data:`rnncourse.plot.style.COLUMN_WIDTH`): a figure is then shown at its own size on a desktop
+instead of being shrunk below legibility.
 """
 
 from __future__ import annotations
@@ -9,8 +14,20 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyArrowPatch
 
+from .describe import set_alt
+from .style import COLUMN_WIDTH
+
 _COLOURS = {"x": "#dbe9f6", "h": "#fde7c8", "o": "#dcefdc"}
 _RADIUS = 0.32
+UNIT = 0.55          # inches per unit of a graph drawing
+
+
+def _figure(width: float, height: float, nrows: int = 1, extra_height: float = 0.0):
+    """A figure for ``nrows`` drawings of ``width`` x ``height`` units stacked vertically, at
+    :data:`UNIT` inches per unit, scaled down to the column width if wider; ``extra_height`` inches
+    per row hold a title. Returns (fig, axes) as ``plt.subplots``."""
+    scale = min(UNIT, COLUMN_WIDTH / width)
+    return plt.subplots(nrows, 1, figsize=(width * scale, nrows * (height * scale + extra_height)))
 
 
 def _node(ax, xy, label, kind):
@@ -29,7 +46,7 @@ def _edge(ax, start, end, label, *, offset=(0.12, 0.0), rad=0.0, dashed=False):
     ax.text(*mid, label, fontsize=11, color="#8b1a1a", ha=ha, va="center", zorder=4)
 
 
-def unrolled_graph(T: int = 4, ax=None, folded: bool = True):
+def unrolled_graph(T: int = 4, ax=None, folded: bool = True, span: int | None = None):
     """Draw an RNN with hidden-to-hidden recurrence, folded (left) and unrolled over ``T`` steps (right).
 
     Nodes are x_t (input), h_t (hidden state), o_t (output); the same three weight matrices U (input to
@@ -40,16 +57,21 @@ def unrolled_graph(T: int = 4, ax=None, folded: bool = True):
         T: number of time steps to unroll (1 <= T <= 12).
         ax: matplotlib Axes to draw into; a new figure sized to T is made when None.
         folded: also draw the folded graph with its self-loop, and an "unfold" arrow.
+        span: leave room for this many steps (>= T), so that the frames of a slider over T keep one
+            scale and the graph grows from the left (None: T).
 
     Returns:
         The matplotlib Axes.
     """
     if not isinstance(T, int) or not 1 <= T <= 12:
         raise ValueError(f"T: expected an integer from 1 to 12, got {T!r}")
+    span = T if span is None else span
+    if not isinstance(span, int) or not T <= span <= 12:
+        raise ValueError(f"span: expected None or an integer from T={T} to 12, got {span!r}")
     left = 2.6 if folded else 0.0
-    width = left + 1.4 * (T + 1)
+    right = left + 1.4 * span + 0.6
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.9 * width + 0.6, 3.6))
+        _, ax = _figure(right + 0.45, 4.0)
     if folded:
         _node(ax, (0.3, 0), "$x$", "x")
         _node(ax, (0.3, 1.4), "$h$", "h")
@@ -73,8 +95,14 @@ def unrolled_graph(T: int = 4, ax=None, folded: bool = True):
         _edge(ax, (x, 0), (x, 1.4), "$U$")
         _edge(ax, (x, 1.4), (x, 2.8), "$V$")
         _edge(ax, (xs[t - 1], 1.4), (x, 1.4), "$W$", offset=(0.0, 0.22))
-    ax.set_xlim(-0.3, xs[-1] + 0.6)
+    ax.set_xlim(-0.45, right)
     ax.set_ylim(-0.6, 3.4)
     ax.set_aspect("equal")
     ax.axis("off")
+    steps = f"unrolled over {T} time step{'s' * (T > 1)}: from h_0, each step t has an input x_t feeding " \
+            "the hidden state h_t through U, h_t feeding the output o_t through V and the next hidden " \
+            "state through W; the same U, V, W label every step."
+    set_alt(ax, ("The recurrent network folded (x feeds h through U, h feeds o through V and itself "
+                 "through a loop W) and, after an arrow 'unfold', " if folded else
+                 "The recurrent network ") + steps)
     return ax

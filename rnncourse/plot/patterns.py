@@ -8,7 +8,8 @@
 - :func:`sequence_shapes`: many-to-many, many-to-one and one-to-many side by side.
 
 Nodes are circles (x input, h hidden state, o output, L loss, y target), every edge is labelled
-with the weight it multiplies, as in :func:`rnncourse.plot.unrolled_graph`.
+with the weight it multiplies, as in :func:`rnncourse.plot.unrolled_graph`, and figures are sized as
+there (``graphs._figure``).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle
 
-from .graphs import _RADIUS, _edge, _node
+from .describe import set_alt
+from .graphs import _RADIUS, _edge, _figure, _node
 
 PATTERNS = ("hidden", "output", "single")
 _EXTRA_COLOURS = {"L": "#f4cccc", "y": "#e6e6e6"}
-_TITLES = {"hidden": "hidden-to-hidden recurrence, an output at every step",
+_TITLES = {"hidden": "hidden-to-hidden recurrence,\nan output at every step",
            "output": "output-to-hidden recurrence",
-           "single": "read the whole sequence, one output"}
+           "single": "read the whole sequence,\none output"}
 
 
 def _loss_node(ax, xy, label, kind):
@@ -59,9 +61,9 @@ def design_pattern(kind: str, T: int = 3, teacher_forcing: bool = False, ax=None
         raise ValueError(f"T: expected an integer from 2 to 6, got {T!r}")
     if teacher_forcing and kind != "output":
         raise ValueError(f"teacher_forcing: only for kind='output', got kind={kind!r}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.2 * T + 0.9, 4.4))
     xs = [1.6 * t for t in range(T + 1)]
+    if ax is None:
+        _, ax = _figure(xs[-1] + 1.4, 6.8)
     rows = {"x": 0.0, "h": 1.4, "o": 2.8, "L": 4.2, "y": 5.6}
     if kind != "output":
         _node(ax, (xs[0], rows["h"]), "$h_0$", "h")
@@ -83,12 +85,23 @@ def design_pattern(kind: str, T: int = 3, teacher_forcing: bool = False, ax=None
         _edge(ax, (x, rows["h"]), (x, rows["o"]), "$V$")
         _edge(ax, (x, rows["o"]), (x, rows["L"]), "")
         _edge(ax, (x, rows["y"]), (x, rows["L"]), "")
-    title = _TITLES[kind] + (" with teacher forcing" if teacher_forcing else "")
+    title = _TITLES[kind] + ("\nwith teacher forcing" if teacher_forcing else "")
     ax.set_title(title, fontsize=11)
     ax.set_xlim(xs[0] - 0.6, xs[-1] + 0.8)
     ax.set_ylim(-0.6, 6.2)
     ax.set_aspect("equal")
     ax.axis("off")
+    recurrence = {"hidden": "each hidden state h_t feeds the next through W",
+                  "output": ("the target y_(t-1), used in training (dashed), feeds the next hidden state "
+                             "h_t through W" if teacher_forcing else
+                             "each output o_(t-1) feeds the next hidden state h_t through W"),
+                  "single": "each hidden state h_t feeds the next through W"}[kind]
+    outputs = ("only the last state h_T gives an output o_T, compared in the loss L_T with the target "
+               "y_T" if kind == "single" else
+               "every h_t gives an output o_t through V, compared in a loss L_t with the target y_t")
+    name = title.replace("\n", " ")
+    set_alt(ax, f"Design pattern: {name}, over {T} steps. Each input x_t feeds the hidden state h_t "
+                f"through U; {recurrence}; {outputs}.")
     return ax
 
 
@@ -116,13 +129,18 @@ def sequence_shapes(T: int = 4):
     """Many-to-many, many-to-one and one-to-many recurrent networks over ``T`` steps, side by side.
 
     Returns:
-        The matplotlib Figure (three Axes).
+        The matplotlib Figure (three Axes, one above the other).
     """
     if not isinstance(T, int) or not 2 <= T <= 6:
         raise ValueError(f"T: expected an integer from 2 to 6, got {T!r}")
-    fig, axes = plt.subplots(1, 3, figsize=(3.4 * 3, 2.8))
+    fig, axes = _figure(1.2 * (T - 1) + 1.2, 3.4, nrows=3, extra_height=0.3)
     steps = set(range(1, T + 1))
     _shape_panel(axes[0], "many-to-many", steps, steps, T)
     _shape_panel(axes[1], "many-to-one", steps, {T}, T)
     _shape_panel(axes[2], "one-to-many", {1}, steps, T)
+    fig.tight_layout()
+    set_alt(fig, f"Three shapes of a recurrent network over {T} steps, a chain of hidden states h_1 to h_{T}. "
+                 "Many-to-many: an input x_t and an output o_t at every step. Many-to-one: an input at every "
+                 f"step, one output o_{T} at the end. One-to-many: one input x_1 at the start, an output at "
+                 "every step.")
     return fig
