@@ -28,7 +28,7 @@ import torch
 from rnncourse.exercises.build import strip_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISES = [f"ex{n:02d}" for n in range(2, 9)]
+EXERCISES = [f"ex{n:02d}" for n in (*range(2, 9), 10)]
 
 
 def module(name):
@@ -437,6 +437,61 @@ def f(mode, input_size, hidden_size, num_layers=1, bidirectional=False, bias=Tru
     return sum(D * G * hidden_size * ((input_size if k == 0 else D * hidden_size) + hidden_size + bias)
                for k in range(num_layers))
 """, {"one layer of RNN, LSTM and GRU", "stacked and bidirectional layers"}),
+    # ex10
+    "mask not applied": ("ex10", "q1", """
+def f(logits, targets, lengths):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    lp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return -np.take_along_axis(lp, targets[..., None], axis=-1).mean()
+""", {"the padding is left out", "the mean over real steps", "sequences of length 1"}),
+    "mask off by one (t <= length)": ("ex10", "q1", """
+def f(logits, targets, lengths):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    lp = np.take_along_axis(z - np.log(np.exp(z).sum(axis=-1, keepdims=True)), targets[..., None], -1)[..., 0]
+    mask = np.arange(len(logits))[:, None] <= np.asarray(lengths)
+    return -(lp * mask).sum() / np.asarray(lengths).sum()
+""", {"the padding is left out", "the mean over real steps", "sequences of length 1"}),
+    "masked, divided by T * B": ("ex10", "q1", """
+def f(logits, targets, lengths):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    lp = np.take_along_axis(z - np.log(np.exp(z).sum(axis=-1, keepdims=True)), targets[..., None], -1)[..., 0]
+    mask = np.arange(len(logits))[:, None] < np.asarray(lengths)
+    return -(lp * mask).sum() / mask.size
+""", {"the padding is left out", "the mean over real steps", "sequences of length 1"}),
+    "the state after all T steps (padding read)": ("ex10", "q2", """
+def f(x, lengths, h0, W_ih, W_hh, b_ih, b_hh):
+    h = h0
+    for t in range(len(x)):
+        h = np.tanh(x[t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+    return h
+""", {"each sequence stops at its length", "sequences of length 1"}),
+    "one step short (lengths - 1 steps)": ("ex10", "q2", """
+def f(x, lengths, h0, W_ih, W_hh, b_ih, b_hh):
+    h = h0
+    for t in range(len(x)):
+        new = np.tanh(x[t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+        h = np.where((t < np.asarray(lengths) - 1)[:, None], new, h)
+    return h
+""", {"a batch without padding", "each sequence stops at its length", "sequences of length 1"}),
+    "log probabilities multiplied": ("ex10", "q3", """
+def f(log_p, step_log_probs, k):
+    c = log_p[:, None] * step_log_probs
+    best = np.argsort(-c, axis=None, kind="stable")[:k]
+    beam, token = np.unravel_index(best, c.shape)
+    return c[beam, token], beam, token
+""", {"the first step", "log probabilities add up", "extensions ranked across prefixes",
+      "a finished prefix is never extended"}),
+    "the best token of each prefix": ("ex10", "q3", """
+def f(log_p, step_log_probs, k):
+    c = log_p[:, None] + step_log_probs
+    token = c.argmax(axis=1)
+    scores = c[np.arange(len(c)), token]
+    order = np.argsort(-scores)[:k]
+    if len(order) < k:                      # fewer prefixes than k: pad with the runner-up of the best
+        order = np.resize(order, k)
+    return scores[order], order, token[order]
+""", {"the first step", "log probabilities add up", "extensions ranked across prefixes",
+      "a finished prefix is never extended"}),
 }
 
 
@@ -586,3 +641,36 @@ def test_parameter_counts_are_torch_nn():
         for args in [(10, 20), (10, 20, 3, True), (7, 16, 2, True, False), (7, 16, 2, False, False)]:
             layer = getattr(torch.nn, mode)(*args[:3], **dict(zip(["bidirectional", "bias"], args[3:])))
             assert ex08._count(mode, *args) == sum(p.numel() for p in layer.parameters()), (mode, args)
+
+
+def test_ex10_references_agree_with_torch_and_rnncourse():
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    from rnncourse.batching import masked_cross_entropy
+    from rnncourse.text.decoding import beam_search
+
+    ex10 = module("ex10")
+    # q1: the package's masked cross-entropy
+    logits, targets, lengths = ex10._loss_inputs(7, [6, 2, 5, 1])
+    want = masked_cross_entropy(torch.tensor(logits), torch.tensor(targets), lengths.tolist())
+    assert abs(ex10._loss_reference(logits, targets, lengths) - want.item()) < 1e-10
+    # q2: torch.nn.RNN's h_n on a packed batch
+    x, lengths, h0, *W = ex10._rnn_inputs(8, [6, 2, 5, 1])
+    rnn = torch.nn.RNN(ex10.I, ex10.H).double()
+    with torch.no_grad():
+        for p, w in zip(rnn.parameters(), W):
+            p.copy_(torch.tensor(w))
+        packed = pack_padded_sequence(torch.tensor(x), lengths.tolist(), enforce_sorted=False)
+        _, h_n = rnn(packed, torch.tensor(h0)[None])
+    np.testing.assert_allclose(ex10._rnn_reference(x, lengths, h0, *W), h_n[0].numpy(), atol=1e-12)
+    # q3: the second step of the package's beam search with a fixed table of log probabilities
+    log_p, table, k = ex10._beam_inputs(9, 1, 3)
+    table = np.vstack([table, ex10._log_softmax(np.random.default_rng(10).standard_normal((1, ex10.V)))])
+
+    def step(tokens, state):          # state: the step number; first step from row 0, then row 1
+        return torch.tensor(table[state[:1].repeat(len(tokens))]), state + 1
+
+    found = beam_search(step, torch.zeros(1, dtype=torch.long), 1, 0, -1, k, 2)[0]
+    first = ex10._beam_reference(np.zeros(1), table[:1], k)
+    second = ex10._beam_reference(first[0], np.repeat(table[1:], k, axis=0), k)
+    np.testing.assert_allclose(sorted(h.log_prob for h in found)[::-1], second[0], atol=1e-12)

@@ -1,4 +1,4 @@
-"""The graded exercises of chapters 2–8: one module per exercise notebook.
+"""The graded exercises of chapters 2–8 and 10: one module per exercise notebook.
 
 A module ``rnncourse/exercises/exNN.py`` describes the notebook ``exercises/exNN_<topic>.ipynb``:
 ``NOTEBOOK`` (its file stem), ``TITLE`` and ``QUESTIONS`` (see :mod:`rnncourse.exercises.spec`).
@@ -16,7 +16,7 @@ import re
 from types import ModuleType
 
 # The exercises a notebook may name (tests/test_exercises_content.py checks that this is every module).
-EXERCISES = ("ex02", "ex03", "ex04", "ex05", "ex06", "ex07", "ex08")
+EXERCISES = ("ex02", "ex03", "ex04", "ex05", "ex06", "ex07", "ex08", "ex10")
 
 
 def names() -> list[str]:

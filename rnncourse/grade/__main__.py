@@ -55,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="append one JSON line per notebook (SHA-256 of the notebook, of the tests and of the "
                              "grader; scores); default: beside --csv or --json, as NAME.audit.jsonl")
     parser.add_argument("--exercise", metavar="NAME",
-                        help="grade as this exercise: ex02 ... ex08, or a module of your own (mycourse.ex01); "
-                             "default: EXERCISE in the notebook, which may only name ex02 ... ex08")
+                        help="grade as this exercise: ex02 ... ex08, ex10, or a module of your own (mycourse.ex01); "
+                             "default: EXERCISE in the notebook, which may only name ex02 ... ex08, ex10")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="S",
                         help="seconds the code of one question may take, wall clock (default 30; "
                              "starting its sandbox is not counted)")
