@@ -274,6 +274,70 @@ def _(seed):
         ", ".join(f"{k}: F1 {v:.3f}" for k, v in f1.items())
 
 
+# --- chapter 10 ----------------------------------------------------------------------------------
+
+def _regularisation(seed, **settings):
+    from rnncourse.text import regularisation
+    return regularisation.regularisation_run(seed=seed, **settings)
+
+
+def _beam(seed, widths, **settings):
+    """Chapter 9's reversal model (no attention, teacher forcing), decoded with several beam widths:
+    ``metrics['beam']`` maps a width to the exact-match rate (length penalty 0)."""
+    from rnncourse.text import seq2seq
+    run = seq2seq.seq2seq_run(False, True, seed=seed, **settings)
+    test_set = seq2seq.reversal_test_set(50, range(3, 9), seed=1)
+    run.metrics["beam"] = {str(w): seq2seq.exact_match(run.model, test_set, beam_width=w)
+                           for w in widths}
+    return run
+
+
+RECORD_CONFIG.update({
+    "ch10_regularisation": dict(steps=400, models={
+        "no regularisation": dict(), "dropout 0.3": dict(dropout=0.3),
+        "weight decay 0.1": dict(weight_decay=0.1)}),
+    "ch10_init": dict(T=50, steps=600, batch_size=64, lr=1e-2, hidden_size=16, models={
+        "default (tanh)": dict(kind="rnn"), "orthogonal (tanh)": dict(kind="rnn", init="orthogonal"),
+        "IRNN (ReLU, identity)": dict(kind="rnn", init="identity", nonlinearity="relu")}),
+    "ch10_beam": dict(steps=250, hidden_size=64, widths=[1, 3, 10], models={"reversal": dict()}),
+    "ch10_fair": dict(T=50, steps=1000, batch_size=64, lr=2e-2, models={
+        "RNN, 34 units (1292 weights)": dict(kind="rnn", hidden_size=34)}),
+})
+
+
+@claim("ch10 overfitting", "small text, 400 steps: without regularisation the final training loss is "
+                           "at least 0.5 nats below the validation loss; dropout 0.3 ends with a lower "
+                           "validation loss; early stopping keeps a lower one than the last")
+def _(seed):
+    r = recorded_runs("ch10_regularisation", seed, _regularisation)
+    none, drop = r["no regularisation"].metrics, r["dropout 0.3"].metrics
+    holds = (none["valid"][-1] - none["train"][-1] >= 0.5 and drop["valid"][-1] < none["valid"][-1]
+             and min(none["valid"]) < none["valid"][-1])
+    return holds, ", ".join(f"{k}: train {v.metrics['train'][-1]:.2f}, valid {v.metrics['valid'][-1]:.2f} "
+                            f"(best {min(v.metrics['valid']):.2f})" for k, v in r.items())
+
+
+@claim("ch10 init", "adding T = 50, 600 steps: the IRNN's test MSE below the default tanh RNN's")
+def _(seed):
+    r = recorded_runs("ch10_init", seed, runs.adding_run)
+    holds = r["IRNN (ReLU, identity)"].test < r["default (tanh)"].test
+    return holds, ", ".join(f"{k}: test {v.test:.4f}" for k, v in r.items())
+
+
+@claim("ch10 beam", "string reversal: beam width 10's exact match at least greedy's (width 1)")
+def _(seed):
+    r = recorded_runs("ch10_beam", seed, _beam)["reversal"].metrics["beam"]
+    return r["10"] >= r["1"], ", ".join(f"width {w}: {a:.0%}" for w, a in r.items())
+
+
+@claim("ch10 fair", "adding T = 50: an RNN with as many weights as the 16-unit LSTM (34 units) still "
+                    "stays near the mean predictor (test MSE above 0.1) where the LSTM learns (below 0.01)")
+def _(seed):
+    r = recorded_runs("ch10_fair", seed, runs.adding_run)["RNN, 34 units (1292 weights)"]
+    lstm = runs.load_record("ch08_adding_T50")[0]["LSTM"][seed]
+    return r.test > 0.1 and lstm.test < 0.01, f"RNN 34 units: test {r.test:.4f}, LSTM 16 units {lstm.test:.4f}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run the claims whose name starts with this")

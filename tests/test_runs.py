@@ -142,3 +142,29 @@ def test_adding_run_init_and_divergence():
     d = runs.adding_run("rnn", T=20, steps=50, seed=0, batch_size=8, lr=1e3, clip=None,
                         optimizer="sgd", nonlinearity="relu")
     assert d.test == float("inf") and d.metrics["diverged_at"] == len(d.losses) - 1 < 50
+
+
+CH10 = ["ch10_regularisation", "ch10_init", "ch10_beam", "ch10_fair"]
+
+
+@pytest.mark.parametrize("name", CH10)
+def test_chapter_10_records_have_three_seeds_per_model(name):
+    recorded, config = runs.load_record(name)
+    assert set(recorded) == set(config["models"])
+    for label, rs in recorded.items():
+        assert [r.seed for r in rs] == [0, 1, 2], label
+
+
+def test_chapter_10_records_hold_its_claims():
+    reg = runs.load_record("ch10_regularisation")[0]
+    for none, drop, decay in zip(reg["no regularisation"], reg["dropout 0.3"], reg["weight decay 0.1"]):
+        n, d, w = none.metrics, drop.metrics, decay.metrics
+        assert n["valid"][-1] - n["train"][-1] >= 0.5                 # overfits
+        assert d["valid"][-1] < w["valid"][-1] < n["valid"][-1]       # dropout best, decay helps
+        assert min(n["valid"]) < n["valid"][-1]                       # early stopping would help
+    init = runs.load_record("ch10_init")[0]
+    assert all(i.test < 0.05 < d.test for i, d in zip(init["IRNN (ReLU, identity)"], init["default (tanh)"]))
+    beam = runs.load_record("ch10_beam")[0]["reversal"]
+    assert all(r.metrics["beam"]["10"] >= r.metrics["beam"]["3"] >= r.metrics["beam"]["1"] for r in beam)
+    fair = runs.load_record("ch10_fair")[0]["RNN, 34 units (1292 weights)"]
+    assert all(r.test > 0.1 for r in fair)

@@ -16,7 +16,8 @@
 - :func:`draw_gradient_norms`, :func:`draw_prediction`, :func:`draw_samples` (``frames.py``): one
   frame of the sliders of chapters 5, 6 and 9 (``rnncourse.interactive.explore``); :func:`sample_text`:
   chapter 9's samples as text (``rnncourse.interactive.text_switcher``).
-- :func:`seed_band` (``seeds.py``): training curves of several seeds as a median and a band.
+- :func:`seed_band`, :func:`metric_band` (``seeds.py``): training curves (or curves stored in the
+  runs' metrics) of several seeds as a median and a band.
 - :func:`text_activation` (``text.py``): a text coloured character by character by a unit's value
   (chapter 10).
 """
@@ -58,9 +59,9 @@ def __getattr__(name):
         return getattr(frames, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-from .seeds import seed_band  # noqa: E402  (chapters 5, 7, 8, 9: runs of several seeds)
+from .seeds import metric_band, seed_band  # noqa: E402  (chapters 5, 7, 8, 9, 10: runs of several seeds)
 
-__all__ += ["seed_band"]
+__all__ += ["metric_band", "seed_band"]
 
 from .text import text_activation  # noqa: E402  (chapter 10: a unit's activation over a text)
 
