@@ -11,6 +11,8 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 
+from .describe import set_alt
+
 
 def text_activation(ax, text, values, width=None, cmap="coolwarm", limit=None, title=None):
     """Draw ``text`` on ``ax``, one cell per character, coloured by ``values`` (one per character).
@@ -52,6 +54,10 @@ def text_activation(ax, text, values, width=None, cmap="coolwarm", limit=None, t
         side.set_visible(False)
     if title:
         ax.set_title(title, loc="left", fontsize=10)
+    shown = " ".join(text.split())
+    set_alt(ax, f"{title + ': ' if title else ''}the text “{shown[:80]}{'…' if len(shown) > 80 else ''}” "
+                f"drawn character by character, each on a background coloured by its value "
+                f"(blue negative, red positive)")
     return rows
 
 
