@@ -317,17 +317,20 @@ def _(seed):
                             f"(best {min(v.metrics['valid']):.2f})" for k, v in r.items())
 
 
-@claim("ch10 init", "adding T = 50, 600 steps: the IRNN's test MSE below the default tanh RNN's")
+@claim("ch10 init", "adding T = 50, 600 steps: the IRNN's test MSE below the default tanh RNN's "
+                    "(the chapter also asserts how many seeds end below 0.05)")
 def _(seed):
     r = recorded_runs("ch10_init", seed, runs.adding_run)
     holds = r["IRNN (ReLU, identity)"].test < r["default (tanh)"].test
     return holds, ", ".join(f"{k}: test {v.test:.4f}" for k, v in r.items())
 
 
-@claim("ch10 beam", "string reversal: beam width 10's exact match at least greedy's (width 1)")
+@claim("ch10 beam", "string reversal: exact match of beam widths 3 and 10 above greedy's (width 1), "
+                    "within 2 points of each other")
 def _(seed):
     r = recorded_runs("ch10_beam", seed, _beam)["reversal"].metrics["beam"]
-    return r["10"] >= r["1"], ", ".join(f"width {w}: {a:.0%}" for w, a in r.items())
+    holds = r["3"] > r["1"] and r["10"] > r["1"] and abs(r["10"] - r["3"]) <= 0.02
+    return holds, ", ".join(f"width {w}: {a:.0%}" for w, a in r.items())
 
 
 @claim("ch10 fair", "adding T = 50: an RNN with as many weights as the 16-unit LSTM (34 units) still "
