@@ -132,7 +132,7 @@ def test_no_paragraph_of_a_chinese_page_is_english_prose(page):
     for node in article.select(_SKIP):
         node.decompose()
     english = []
-    for block in article.select("p, li, h1, h2, h3, h4, td, th, dd, caption, figcaption"):
+    for block in article.select("p, li, h1, h2, h3, h4, td, th, dd, caption, figcaption, summary"):
         text = " ".join(block.get_text(" ").split())
         english += [f"{run!r} in {text[:80]!r}" for run in po_checks.english_runs(text)]
     assert not english, f"zh/{page}: English prose:\n  " + "\n  ".join(english[:20])

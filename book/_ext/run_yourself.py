@@ -20,13 +20,17 @@ import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
+from sphinx.locale import _
+
 ZIP_NAME = "rnncourse-course.zip"
 _SKIP_DIRS = {".git", ".venv", "_build", "workspace", "__pycache__", ".pytest_cache", ".ipynb_checkpoints",
               "node_modules"}
 BINDER, COLAB = "https://mybinder.org", "https://colab.research.google.com"
 
-COMMANDS = ("make book   # installs the package and its pinned requirements in .venv, builds this book\n"
-            "make lab    # JupyterLab on your own copy of the chapters and exercises")
+# The box's text goes through Sphinx's "sphinx" catalogue domain, so the Chinese edition shows it in
+# Chinese: locales/zh_CN/LC_MESSAGES/sphinx.po holds these strings (outside a build they stay English).
+COMMANDS = (("make book", "installs the package and its pinned requirements in .venv, builds this book"),
+            ("make lab", "JupyterLab on your own copy of the chapters and exercises"))
 
 
 def launch_links(theme_options: dict, sourcename: str) -> list[tuple[str, str]]:
@@ -51,20 +55,28 @@ def launch_links(theme_options: dict, sourcename: str) -> list[tuple[str, str]]:
     return links
 
 
+def _t(message: str) -> str:
+    return str(_(message))
+
+
 def box(notebook_href: str, zip_href: str | None, links: list[tuple[str, str]]) -> str:
-    """The HTML of the box."""
-    course = (f' and <a href="{html.escape(zip_href)}" download>the whole course</a> (a zip of the '
-              "package, the chapters and the exercises)" if zip_href else "")
-    launch = ("<p>Or run it in your browser: " + " ".join(
-        f'<a class="btn btn-sm btn-outline-primary" href="{html.escape(url)}">Open in {name}</a>'
-        for name, url in links) + "</p>") if links else ""
+    """The HTML of the box (in the language of the build)."""
+    label = _t("this chapter's notebook")
+    notebook = f'<a href="{html.escape(notebook_href)}" download>{label}</a>'
+    course = (_t(" and %(course)s (a zip of the package, the chapters and the exercises)") % {
+        "course": f'<a href="{html.escape(zip_href)}" download>{_t("the whole course")}</a>'}
+        if zip_href else "")
+    launch = ("<p>" + _t("Or run it in your browser:") + " " + " ".join(
+        f'<a class="btn btn-sm btn-outline-primary" href="{html.escape(url)}">'
+        f'{_t("Open in %(service)s") % {"service": name}}</a>' for name, url in links) + "</p>") if links else ""
+    commands = "\n".join(f"{command:<11}# {_t(what)}" for command, what in COMMANDS)
     return ('<details class="run-yourself admonition tip">'
-            '<summary class="admonition-title">Run this chapter yourself</summary>'
-            "<p>Every output on this page was produced by the code cells on it. Download "
-            f'<a href="{html.escape(notebook_href)}" download>this chapter\'s notebook</a>{course}; '
-            "then, in the unpacked folder, with Python 3.11:</p>"
-            f'<div class="highlight"><pre>{html.escape(COMMANDS)}</pre></div>'
-            "<p>No GPU is needed; every chapter runs in under a minute on a laptop.</p>"
+            f'<summary class="admonition-title">{_t("Run this chapter yourself")}</summary>'
+            "<p>" + _t("Every output on this page was produced by the code cells on it. Download "
+                       "%(notebook)s%(course)s; then, in the unpacked folder, with Python 3.11:")
+            % {"notebook": notebook, "course": course} + "</p>"
+            f'<div class="highlight"><pre>{html.escape(commands)}</pre></div>'
+            "<p>" + _t("No GPU is needed; every chapter runs in under a minute on a laptop.") + "</p>"
             f"{launch}</details>")
 
 
