@@ -294,10 +294,12 @@ class Sandbox:
                           "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         else:
             namespaces = ["--unshare-all", "--unshare-user", "--disable-userns"]
+        # The private /tmp first: the folders bound next may live under the host's /tmp (a course cloned
+        # with `mktemp -d`, its .venv there), and a tmpfs mounted after them would hide them.
         return ([self.bwrap] + namespaces + ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
+                + ["--perms", "1777", "--size", str(int(limits.tmp_mb) * 2**20), "--tmpfs", "/tmp"]
                 + self._filesystem()
                 + ["--ro-bind", str(CHILD), INSIDE, "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
-                   "--perms", "1777", "--size", str(int(limits.tmp_mb) * 2**20), "--tmpfs", "/tmp",
                    "--remount-ro", "/", "--chdir", "/tmp", "--clearenv",
                    "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
                    "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1",
