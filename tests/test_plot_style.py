@@ -92,6 +92,19 @@ def test_figure_alt_says_what_panels_share_once():
     plt.close(fig)
 
 
+
+def test_figure_alt_keeps_a_quoted_text_whole_when_panels_share_it():
+    from rnncourse.plot.text import text_activation
+
+    fig, axes = plt.subplots(2, 1)
+    sample = "It ends. Then more text. And more."
+    for k, ax in enumerate(axes):
+        text_activation(ax, sample, np.linspace(-1, 1, len(sample)) * (1 - 2 * k), title=f"unit {k}")
+    text = describe.figure_alt(fig)
+    assert text.count("“") == text.count("”") == 2, text        # quotes balanced, one per panel
+    assert text.count("“It ends. Then more text. And more.”") == 2, text
+    plt.close(fig)
+
 PACKAGE_FIGURES = {
     "unrolled_graph": lambda: plot.unrolled_graph(4).figure,
     "unrolled_graph_12": lambda: plot.unrolled_graph(12).figure,

@@ -123,6 +123,17 @@ def _describe_axes(ax, titles: bool = True) -> str:
     return ": ".join(words[:2]) + ("; " + "; ".join(words[2:]) if len(words) > 2 else "")
 
 
+def _sentences(text: str) -> list:
+    """``text`` cut after each ". ", except inside a quotation “…” (a quoted text keeps its full stops)."""
+    out, start, depth = [], 0, 0
+    for k, ch in enumerate(text):
+        depth += (ch == "“") - (ch == "”")
+        if ch == "." and depth <= 0 and text[k + 1:k + 2] == " ":
+            out.append(text[start:k + 1])
+            start = k + 2
+    return out + [text[start:]] if text[start:] else out
+
+
 def figure_alt(fig: Figure, titles: bool = True) -> str:
     """The alt text of ``fig``: the one given by :func:`set_alt`, or a description of its panels.
 
@@ -143,7 +154,7 @@ def figure_alt(fig: Figure, titles: bool = True) -> str:
         text = described[0][0].upper() + described[0][1:]
     else:
         # what every panel's description says is said once: "4 panels, each: ... (1) ... (2) ..."
-        sentences = [re.split(r"(?<=\.) ", d.rstrip(".") + ".") for d in described]
+        sentences = [_sentences(d.rstrip(".") + ".") for d in described]
         shared = [x for x in sentences[0] if all(x in other for other in sentences[1:])]
         own = [" ".join(x for x in parts if x not in shared) for parts in sentences]
         text = f"{len(described)} panels" + (f", each: {' '.join(shared)}" if shared else ".") + " " + " ".join(
