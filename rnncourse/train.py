@@ -26,6 +26,7 @@ environment variable ``RNNCOURSE_PROGRESS=1`` to see it in an interactive notebo
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -201,14 +202,23 @@ def summary(losses, desc="train") -> str:
             f"(mean of the last {k})")
 
 
+@contextlib.contextmanager
+def eval_mode(model):
+    """``with eval_mode(model):`` runs the block with ``model`` in evaluation mode (no dropout), then
+    puts it back in the mode it was in (also when the block raises)."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
 @torch.no_grad()
 def evaluate(model, x, y, loss_fn=None) -> float:
     """Loss of ``model`` on one batch ``(x, y)`` (NumPy or tensors) without gradients, as a float."""
     params = list(model.parameters())
     dtype = params[0].dtype if params else torch.get_default_dtype()
     x, y = _as_tensor("x", x, dtype), _as_tensor("y", y, dtype)
-    was_training = model.training
-    model.eval()
-    value = (nn.MSELoss() if loss_fn is None else loss_fn)(model(x), y).item()
-    model.train(was_training)
-    return value
+    with eval_mode(model):
+        return (nn.MSELoss() if loss_fn is None else loss_fn)(model(x), y).item()

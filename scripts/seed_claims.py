@@ -238,10 +238,7 @@ RECORD_CONFIG.update({
                            "character-count baseline, within 0.3 nats of each other")
 def _(seed):
     from rnncourse.text import charlm, corpus
-    from rnncourse.text.corpus import Vocab
-    text = corpus.english_text()
-    vocab = Vocab.from_text(text)
-    train_ids, valid_ids = corpus.split(vocab.encode(text), valid_fraction=0.1)
+    vocab, train_ids, valid_ids = corpus.english_split()
     counts = torch.bincount(train_ids, minlength=len(vocab)).double()
     unigram = -((counts + 1) / (counts + 1).sum()).log()[valid_ids].mean().item()
     final = {}

@@ -204,3 +204,20 @@ def test_momentum_and_sgd_differ_from_adam():
     adam, sgd, momentum = run("adam"), run("sgd"), run("momentum")
     assert adam[0] == sgd[0] == momentum[0]          # same model and batch before any update
     assert len({adam[-1], sgd[-1], momentum[-1]}) == 3
+
+
+def test_eval_mode_switches_dropout_off_and_restores_the_mode_it_found():
+    from rnncourse.train import eval_mode
+
+    model = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Dropout(0.5))
+    with eval_mode(model) as inside:
+        assert inside is model and not model.training and not model[1].training
+    assert model.training and model[1].training
+    with pytest.raises(RuntimeError):
+        with eval_mode(model):
+            raise RuntimeError("inside the block")
+    assert model.training                      # restored after an exception too
+    model.eval()
+    with eval_mode(model):
+        pass
+    assert not model.training                  # an evaluating model stays in evaluation mode

@@ -22,7 +22,7 @@ from torch.nn import functional as F
 
 from .. import _validate as V
 from ..models import recurrent_layer
-from ..train import progress_bar
+from ..train import eval_mode, progress_bar
 from ..stateful import detach_state
 from .corpus import Vocab, random_windows, stream_batches
 from .decoding import top_k_filter
@@ -78,17 +78,15 @@ def evaluate(model, ids, streams=16, seq_len=256):
     the state carried from chunk to chunk, so every character after the first of each stream is
     predicted from all the text before it in its piece.
     """
-    was_training = model.training
-    model.eval()
     n = (len(ids) - 1) // streams
     x = ids[:n * streams].view(streams, n)
     y = ids[1:n * streams + 1].view(streams, n)
     total, state = 0.0, None
-    for start in range(0, n, seq_len):
-        logits, state = model(x[:, start:start + seq_len], state)
-        total += F.cross_entropy(logits.flatten(0, 1), y[:, start:start + seq_len].flatten(),
-                                 reduction="sum").item()
-    model.train(was_training)
+    with eval_mode(model):
+        for start in range(0, n, seq_len):
+            logits, state = model(x[:, start:start + seq_len], state)
+            total += F.cross_entropy(logits.flatten(0, 1), y[:, start:start + seq_len].flatten(),
+                                     reduction="sum").item()
     return total / (n * streams)
 
 
@@ -102,10 +100,8 @@ def nats_per_char(model, vocab, text) -> float:
     ids = vocab.encode(text)
     if len(ids) < 2:
         raise ValueError(f"text: expected at least 2 characters, got {len(ids)}")
-    was_training = model.training
-    model.eval()
-    logits, _ = model(ids[None, :-1])
-    model.train(was_training)
+    with eval_mode(model):
+        logits, _ = model(ids[None, :-1])
     return F.cross_entropy(logits[0], ids[1:]).item()
 
 

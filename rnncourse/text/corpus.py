@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 from dataclasses import dataclass
 from importlib import resources
@@ -115,6 +116,16 @@ def split(ids, valid_fraction=0.1):
         raise ValueError(f"valid_fraction: expected a number in (0, 1), got {valid_fraction!r}")
     cut = int(len(ids) * (1 - valid_fraction))
     return ids[:cut], ids[cut:]
+
+
+@functools.lru_cache(maxsize=1)
+def english_split():
+    """``(vocab, train_ids, valid_ids)`` of chapters 9 and 10: the pydoc text of
+    :func:`english_text`, its last tenth held out (:func:`split`)."""
+    text = english_text()
+    vocab = Vocab.from_text(text)
+    train_ids, valid_ids = split(vocab.encode(text), valid_fraction=0.1)
+    return vocab, train_ids, valid_ids
 
 
 def random_windows(ids, batch_size, seq_len, rng):

@@ -19,6 +19,8 @@ import re
 import numpy as np
 import torch
 
+from ..train import eval_mode
+
 
 @torch.no_grad()
 def cell_states(model, vocab, text):
@@ -29,11 +31,9 @@ def cell_states(model, vocab, text):
     if not isinstance(rnn, torch.nn.LSTM) or rnn.num_layers != 1 or rnn.bidirectional or rnn.proj_size:
         raise ValueError(f"model: expected a CharLM with one torch.nn.LSTM layer, one direction, no "
                          f"projection, got {rnn!r}")
-    was_training = model.training
-    model.eval()
-    x = model.embed(vocab.encode(text)[None])            # (1, T, E)
-    h, _ = rnn(x)
-    model.train(was_training)
+    with eval_mode(model):
+        x = model.embed(vocab.encode(text)[None])        # (1, T, E)
+        h, _ = rnn(x)
     x, h = x[0].double(), h[0].double()
     h_prev = torch.cat([torch.zeros_like(h[:1]), h[:-1]])
     gates = (x @ rnn.weight_ih_l0.double().T + h_prev @ rnn.weight_hh_l0.double().T

@@ -21,28 +21,17 @@ dropout, so that they compare).
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from .. import _validate as V
-from ..train import progress_bar
+from ..train import eval_mode, progress_bar
 from .charlm import CharLM, evaluate
-from .corpus import Vocab, english_text, split
+from .corpus import english_split
 
 DATA_SEED = 1000           # the windows of the small data set: the same for every run
-
-
-@functools.lru_cache(maxsize=1)
-def english_split():
-    """``(vocab, train_ids, valid_ids)`` of chapter 9: the pydoc text, its last tenth held out."""
-    text = english_text()
-    vocab = Vocab.from_text(text)
-    train_ids, valid_ids = split(vocab.encode(text), valid_fraction=0.1)
-    return vocab, train_ids, valid_ids
 
 
 def small_corpus(ids, n_windows, window, seed=DATA_SEED):
@@ -63,10 +52,8 @@ def small_corpus(ids, n_windows, window, seed=DATA_SEED):
 def window_loss(model, windows):
     """Mean cross-entropy (nats/char) of ``model`` on ``windows`` (n, window + 1), each read from a
     zero state, in evaluation mode (no dropout)."""
-    was_training = model.training
-    model.eval()
-    logits, _ = model(windows[:, :-1])
-    model.train(was_training)
+    with eval_mode(model):
+        logits, _ = model(windows[:, :-1])
     return F.cross_entropy(logits.flatten(0, 1), windows[:, 1:].flatten()).item()
 
 
